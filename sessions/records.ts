@@ -1,0 +1,92 @@
+/**
+ * The record kinds of a session journal. One record a line; the envelope (seq,
+ * time, checksum) is added by the journal writer. The conversation is a fold of
+ * these records (src/agent/fold.ts), live and on resume alike.
+ */
+import type { AssistantToolCall, EndpointInfo, FinishReason, Usage } from '../src/model/types.js';
+
+export type SessionStatus = 'running' | 'done' | 'failed' | 'budget' | 'interrupted';
+
+export interface BlobRef {
+  /** File name under the session's blobs/ directory. */
+  id: string;
+  bytes: number;
+}
+
+export type RecordBody =
+  | {
+      kind: 'session_start';
+      sessionId: string;
+      version: string;
+      task: string;
+      cwd: string;
+      workspace: string;
+      endpoint: EndpointInfo;
+      sandbox: string;
+      thinking: boolean;
+      systemPrompt: string;
+      /** Tool names in request order (the full specs are rebuilt from the tool host). */
+      tools: string[];
+      gitHead?: string;
+      /** Non-secret settings worth knowing on resume (budgets, approval policy). */
+      settings: Record<string, unknown>;
+    }
+  | { kind: 'user'; content: string }
+  | {
+      kind: 'assistant';
+      turn: number;
+      content: string;
+      reasoning?: string;
+      toolCalls?: AssistantToolCall[];
+      /** Calls whose arguments could not be parsed: callId → error text. */
+      argumentErrors?: Record<string, string>;
+      finish: FinishReason;
+      usage?: Usage;
+      /** Milliseconds spent waiting on the model for this message. */
+      modelMs?: number;
+    }
+  | {
+      kind: 'tool_start';
+      callId: string;
+      name: string;
+      /** May run again after a crash (readOnlyHint or idempotentHint). */
+      replayable: boolean;
+    }
+  | {
+      kind: 'tool_end';
+      callId: string;
+      name: string;
+      isError: boolean;
+      /** The text that goes into the prompt (already cut to head and tail when large). */
+      content: string;
+      /** The whole output, when it was too large to keep inline. */
+      blob?: BlobRef;
+      durationMs: number;
+      /** Set when the call did not run to completion (interrupted by a crash, denied, cancelled). */
+      outcome?: 'interrupted' | 'denied' | 'cancelled';
+    }
+  | {
+      kind: 'compaction';
+      /** Summary text that replaces the records up to and including `throughSeq`. */
+      summary: string;
+      throughSeq: number;
+      state?: Record<string, unknown>;
+    }
+  | { kind: 'checkpoint'; ref: string }
+  | { kind: 'error'; code: string; message: string }
+  | {
+      kind: 'end';
+      status: Exclude<SessionStatus, 'running'>;
+      result?: string;
+      reason?: string;
+    };
+
+export type RecordKind = RecordBody['kind'];
+
+export interface RecordEnvelope {
+  seq: number;
+  /** Epoch milliseconds. */
+  t: number;
+}
+
+export type JournalRecord = RecordEnvelope & RecordBody;

@@ -1,0 +1,80 @@
+/**
+ * The one event stream of a session. The loop yields these; the Ink UI, the
+ * headless printers (text, json, stream-json) and `sessions show` consume them.
+ * Every event carries the same envelope.
+ */
+import type { SessionStatus } from '../../sessions/records.js';
+import type { Usage } from '../model/types.js';
+
+export interface EventEnvelope {
+  session: string;
+  turn: number;
+  /** Monotonic per process run. */
+  seq: number;
+  /** Epoch milliseconds. */
+  time: number;
+}
+
+export interface UsageTotals {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+}
+
+export type EndStatus = Exclude<SessionStatus, 'running'>;
+
+export type AgentEventBody =
+  | {
+      type: 'session_start';
+      resumed: boolean;
+      model: string;
+      server: string;
+      baseURL: string;
+      sandbox: string;
+      workspace: string;
+      task: string;
+      contextWindow?: number;
+    }
+  | { type: 'user_message'; content: string; steering?: boolean }
+  | { type: 'turn_start' }
+  | { type: 'reasoning_delta'; text: string }
+  | { type: 'content_delta'; text: string }
+  | {
+      type: 'assistant_message';
+      content: string;
+      reasoning?: string;
+      toolCalls: { id: string; name: string; arguments: string }[];
+      usage?: Usage;
+    }
+  | { type: 'model_retry'; attempt: number; delayMs: number; reason: string }
+  | { type: 'waiting'; elapsedMs: number }
+  | { type: 'tool_start'; callId: string; name: string; arguments: string; replayed?: boolean }
+  | { type: 'tool_progress'; callId: string; progress: number; total?: number; message?: string }
+  | {
+      type: 'tool_end';
+      callId: string;
+      name: string;
+      isError: boolean;
+      /** The text the model reads (possibly cut). */
+      content: string;
+      durationMs: number;
+      outcome?: 'interrupted' | 'denied' | 'cancelled';
+    }
+  | { type: 'approval_request'; callId: string; name: string; arguments: string; summary: string }
+  | { type: 'compaction'; summaryChars: number; droppedMessages: number; contextBefore: number; contextAfter: number }
+  | { type: 'usage'; usage: Usage; totals: UsageTotals; contextTokens: number }
+  | { type: 'warning'; message: string }
+  | { type: 'error'; code: string; message: string }
+  | {
+      type: 'session_end';
+      status: EndStatus;
+      result: string;
+      reason?: string;
+      turns: number;
+      toolCalls: number;
+      usage: UsageTotals;
+      durationMs: number;
+    };
+
+export type AgentEvent = EventEnvelope & AgentEventBody;
+export type AgentEventType = AgentEventBody['type'];
