@@ -42,3 +42,29 @@ export class SteeringQueue implements SteeringInbox {
     return this.queued.length;
   }
 }
+
+/**
+ * What the interactive UI drives: one session, run one user message at a time.
+ * The CLI builds it from the loop; the UI never imports the loop itself.
+ */
+export interface SessionDriver {
+  readonly info: {
+    sessionId: string;
+    model: string;
+    server: string;
+    sandbox: string;
+    workspace: string;
+    contextWindow?: number;
+    /** Budgets as configured, for the status bar's "budget left". */
+    budgets: { maxTurns?: number; maxToolCalls?: number; maxTokens?: number; deadlineMs?: number };
+  };
+  /** Messages typed while the agent works; the loop takes them at the next tool boundary. */
+  readonly steering: SteeringQueue;
+  /**
+   * Runs the loop on a new user message (the task, or a follow-up) until it stops.
+   * Aborting the signal interrupts the current turn; the session stays resumable.
+   */
+  run(message: string, signal: AbortSignal, approver?: Approver): AsyncIterable<import('./events.js').AgentEvent>;
+  /** Closes the journal and the tool servers. */
+  close(): Promise<void>;
+}
