@@ -18,6 +18,19 @@ export interface SandboxOptions {
   readOnly?: string[];
   /** Extra paths to hide (secrets); the backend adds its defaults. */
   hidden?: string[];
+  /** The home directory whose secrets (~/.ssh, ~/.aws, ...) are masked. @default os.homedir() */
+  home?: string;
+  /** The PATH searched for bwrap, docker or podman (an absolute path is then used). @default process.env.PATH */
+  searchPath?: string;
+  /** Container backend only: which engine and image. */
+  container?: ContainerOptions;
+}
+
+export interface ContainerOptions {
+  /** @default the first of docker, podman found on the search path */
+  engine?: 'docker' | 'podman';
+  /** The image that has the tools' runtime (node, git, ...). @default 'node:22-bookworm-slim' */
+  image?: string;
 }
 
 export interface SpawnOptions {

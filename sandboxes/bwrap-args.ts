@@ -1,0 +1,40 @@
+/**
+ * The bubblewrap argument list, built as an array (no shell quoting anywhere). Mount
+ * order matters, since a later mount covers an earlier one: the read-only system, a
+ * private /tmp, /dev and /proc, then the writable trees, then read-only re-binds
+ * inside them, then the secret masks over everything.
+ */
+import type { SecretMasks } from './secrets.js';
+
+/** Where HOME points inside: on the private /tmp, so tools that write ~/.npm work. */
+export const SANDBOX_HOME = '/tmp/home';
+
+export interface BwrapPlan {
+  /** Real paths: the workspace first, then the extra writable trees. */
+  writable: string[];
+  /** Real, existing paths re-bound read-only (after the writable binds). */
+  readOnly: string[];
+  masks: SecretMasks;
+  network: boolean;
+  cwd: string;
+  env: Record<string, string>;
+  /** The user's git config, bound read-only as the sandbox HOME's .gitconfig. */
+  gitConfig?: string;
+}
+
+export function bwrapArgs(plan: BwrapPlan, command: string, args: readonly string[]): string[] {
+  const argv = ['--ro-bind', '/', '/', '--tmpfs', '/tmp', '--dev', '/dev', '--proc', '/proc'];
+  for (const path of plan.writable) argv.push('--bind', path, path);
+  for (const path of plan.readOnly) argv.push('--ro-bind', path, path);
+  for (const path of plan.masks.files) argv.push('--ro-bind', '/dev/null', path);
+  for (const path of plan.masks.dirs) argv.push('--tmpfs', path);
+  argv.push('--dir', SANDBOX_HOME);
+  if (plan.gitConfig) argv.push('--ro-bind', plan.gitConfig, `${SANDBOX_HOME}/.gitconfig`);
+  argv.push('--unshare-all', '--unshare-user', '--disable-userns');
+  if (plan.network) argv.push('--share-net');
+  argv.push('--cap-drop', 'ALL', '--die-with-parent', '--new-session', '--clearenv');
+  const env = { ...plan.env, HOME: SANDBOX_HOME, TMPDIR: '/tmp' };
+  for (const [key, value] of Object.entries(env)) argv.push('--setenv', key, value);
+  argv.push('--chdir', plan.cwd, '--', command, ...args);
+  return argv;
+}

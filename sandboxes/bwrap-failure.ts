@@ -1,0 +1,67 @@
+/**
+ * Turns a failed bubblewrap probe into one line that names the cause and the exact
+ * fix: bwrap missing, user namespaces switched off, Ubuntu's AppArmor restriction,
+ * or an unprivileged container. Shared by `prepare()` and `endure doctor`.
+ */
+import { installCommand, type HostFacts } from './host-facts.js';
+
+export type BwrapFailureCode =
+  | 'bwrap_missing'
+  | 'userns_disabled'
+  | 'apparmor_userns'
+  | 'unprivileged_container'
+  | 'bwrap_failed';
+
+export interface BwrapFailure {
+  code: BwrapFailureCode;
+  message: string;
+}
+
+const ALTERNATIVE = 'or choose --sandbox host';
+
+export function bwrapMissing(facts: HostFacts): BwrapFailure {
+  return {
+    code: 'bwrap_missing',
+    message: `bubblewrap (bwrap) is not installed or not on PATH; install it: ${installCommand(facts, 'bubblewrap')} (${ALTERNATIVE})`,
+  };
+}
+
+/** Explains why `bwrap ... -- true` failed with `stderr` on a host with `facts`. */
+export function explainBwrapFailure(stderr: string, facts: HostFacts, bwrapPath = '/usr/bin/bwrap'): BwrapFailure {
+  const said = firstLine(stderr);
+  const quote = said ? ` (bwrap said: ${said})` : '';
+  const sudo = facts.isRoot ? '' : 'sudo ';
+  if (facts.maxUserNamespaces === 0) {
+    return {
+      code: 'userns_disabled',
+      message: `bwrap cannot create a user namespace: user.max_user_namespaces is 0; allow them: ${sudo}sysctl -w user.max_user_namespaces=15000 (and persist it in /etc/sysctl.d/)${quote}`,
+    };
+  }
+  if (facts.unprivilegedUsernsClone === 0 && !facts.isRoot) {
+    return {
+      code: 'userns_disabled',
+      message: `bwrap cannot create a user namespace: kernel.unprivileged_userns_clone is 0; allow them: sudo sysctl -w kernel.unprivileged_userns_clone=1 (and persist it in /etc/sysctl.d/)${quote}`,
+    };
+  }
+  if (facts.apparmorRestrictsUserns === 1 && !facts.isRoot) {
+    const profile = `abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile bwrap ${bwrapPath} flags=(unconfined) {\\n  userns,\\n}\\n`;
+    return {
+      code: 'apparmor_userns',
+      message: `bwrap cannot create a user namespace: Ubuntu's AppArmor restricts them (kernel.apparmor_restrict_unprivileged_userns=1); either run sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or give bwrap a profile: printf '${profile}' | sudo tee /etc/apparmor.d/bwrap && sudo apparmor_parser -r /etc/apparmor.d/bwrap${quote}`,
+    };
+  }
+  if (facts.containerHints.length > 0) {
+    return {
+      code: 'unprivileged_container',
+      message: `bwrap cannot create namespaces: endure runs inside a container (${facts.containerHints.join(', ')}) that forbids them; start that container with --security-opt seccomp=unconfined --security-opt apparmor=unconfined (or --privileged), or let the container be the isolation with --sandbox host${quote}`,
+    };
+  }
+  return {
+    code: 'bwrap_failed',
+    message: `bwrap could not start a sandbox${quote}; run endure doctor for the checks, ${ALTERNATIVE}`,
+  };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').map((line) => line.trim()).find(Boolean) ?? '';
+}

@@ -1,0 +1,102 @@
+/**
+ * The bubblewrap backend: the system read-only, the workspace (and the extra
+ * writable trees) writable, private /tmp, /dev and /proc, every namespace unshared
+ * (the network kept only when allowed), all capabilities dropped, secrets masked,
+ * and the sandbox ends with its parent. `prepare()` proves it can start, once.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { SandboxError } from '../src/shared/errors.js';
+import { bwrapArgs, type BwrapPlan } from './bwrap-args.js';
+import { bwrapMissing, explainBwrapFailure } from './bwrap-failure.js';
+import { ChildTracker } from './children.js';
+import { findExecutable } from './executables.js';
+import { readHostFacts, type HostFacts } from './host-facts.js';
+import { findSecrets, type SecretMasks } from './secrets.js';
+import type { Sandbox, SandboxOptions, SpawnOptions, WrappedCommand } from './types.js';
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+export class BwrapSandbox implements Sandbox {
+  readonly kind = 'bwrap' as const;
+  readonly workspace: string;
+  /** Absolute path of bwrap, or undefined when it is not on the search path. */
+  readonly bwrapPath: string | undefined;
+  private readonly writable: string[];
+  private readonly readOnly: string[];
+  private readonly masks: SecretMasks;
+  private readonly gitConfig: string | undefined;
+  private readonly children = new ChildTracker({ deliver: (child, signal) => child.kill(signal) });
+  private prepared: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: SandboxOptions,
+    private readonly facts: () => HostFacts = () => readHostFacts(),
+  ) {
+    this.workspace = options.workspace;
+    this.bwrapPath = findExecutable('bwrap', options.searchPath ?? process.env.PATH);
+    this.writable = [options.workspace, ...(options.writable ?? [])].map((path) => realWritable(path));
+    this.readOnly = (options.readOnly ?? []).filter((path) => existsSync(path)).map((path) => realpathSync(path));
+    const home = options.home ?? homedir();
+    this.masks = findSecrets(home, options.hidden ?? []);
+    const gitConfig = join(home, '.gitconfig');
+    this.gitConfig = existsSync(gitConfig) ? gitConfig : undefined;
+  }
+
+  prepare(): Promise<void> {
+    this.prepared ??= this.probe();
+    return this.prepared;
+  }
+
+  wrap(command: string, args: string[], options: SpawnOptions): WrappedCommand {
+    if (!this.bwrapPath) throw new SandboxError(bwrapMissing(this.facts()).code, bwrapMissing(this.facts()).message);
+    const plan: BwrapPlan = {
+      writable: this.writable,
+      readOnly: this.readOnly,
+      masks: this.masks,
+      network: this.options.network ?? false,
+      cwd: options.cwd,
+      env: options.env,
+      gitConfig: this.gitConfig,
+    };
+    return { command: this.bwrapPath, args: bwrapArgs(plan, command, args), env: {}, cwd: options.cwd };
+  }
+
+  spawn(command: string, args: string[], options: SpawnOptions): ChildProcess {
+    const wrapped = this.wrap(command, args, options);
+    const child = spawn(wrapped.command, wrapped.args, { cwd: wrapped.cwd, env: wrapped.env, stdio: 'pipe' });
+    return this.children.track(child, options.signal);
+  }
+
+  async dispose(): Promise<void> {
+    await this.children.terminateAll();
+  }
+
+  private async probe(): Promise<void> {
+    const env = { PATH: '/usr/local/bin:/usr/bin:/bin' };
+    const child = this.spawn('true', [], { cwd: this.workspace, env, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const outcome = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
+      child.once('error', (error) => resolve({ code: null, error }));
+      child.once('close', (code) => resolve({ code }));
+    });
+    if (outcome.code === 0) return;
+    const failure = explainBwrapFailure(stderr || outcome.error?.message || `exit code ${outcome.code}`, this.facts(), this.bwrapPath);
+    throw new SandboxError(failure.code, failure.message, { cause: outcome.error });
+  }
+}
+
+function realWritable(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch (error) {
+    throw new SandboxError(
+      'bad_path',
+      `sandbox path ${path} does not exist; create it or remove it from the writable paths`,
+      { cause: error },
+    );
+  }
+}
