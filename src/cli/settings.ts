@@ -1,0 +1,146 @@
+/**
+ * Turns flags, environment and config files into one validated Settings object
+ * for a run. Precedence: flags > environment > project config > user config >
+ * defaults. Every error is a ConfigError (exit 2) naming the flag or key.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ApprovalConfig } from '../agent/approval.js';
+import type { Budgets } from '../agent/stop-conditions.js';
+import { ConfigError } from '../shared/errors.js';
+import { apiKeyFromEnv, loadConfigFiles, parseDuration, type ConfigFile } from './config.js';
+
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080/v1';
+
+/** Flags shared by `endure` and `endure exec` (cli.md), as commander parses them. */
+export interface RunFlags {
+  baseUrl?: string;
+  model?: string;
+  server?: string;
+  thinking?: string;
+  cwd?: string;
+  sandbox?: string;
+  network?: string;
+  worktree?: boolean;
+  patch?: string;
+  approval?: string;
+  maxTurns?: string;
+  maxToolCalls?: string;
+  maxTokens?: string;
+  deadline?: string;
+  contextWindow?: string;
+  mcpConfig?: string[];
+  trustProjectMcp?: boolean;
+  debug?: boolean;
+}
+
+export type ServerChoice = 'auto' | 'llama' | 'vllm' | 'sglang' | 'ollama' | 'dashscope' | 'openrouter';
+
+export interface Settings {
+  cwd: string;
+  baseURL: string;
+  model?: string;
+  server: ServerChoice;
+  thinking: boolean;
+  preserveThinking?: boolean;
+  apiKey?: string;
+  apiKeyVariable?: string;
+  /** Explicitly chosen by flag or config; otherwise bwrap when it works. */
+  sandbox?: 'bwrap' | 'host' | 'container';
+  network: boolean;
+  containerImage?: string;
+  worktree: boolean;
+  patchFile?: string;
+  approval: ApprovalConfig;
+  budgets: Budgets;
+  contextWindow?: number;
+  compactAt: number;
+  sampling: ConfigFile['sampling'];
+  extraBody?: Record<string, unknown>;
+  /** Values never written to session files or logs. */
+  secrets: string[];
+  passEnv: string[];
+  allowPush: boolean;
+  fsync: 'turn' | 'always' | 'never';
+  mcpConfigFiles: string[];
+  trustProjectMcp: boolean;
+  warnings: string[];
+  debug: boolean;
+}
+
+function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0)
+    throw new ConfigError('invalid_flag', `${flag} must be a positive whole number, got "${value}"`);
+  return number;
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value))
+    throw new ConfigError('invalid_flag', `${flag} must be one of ${allowed.join(', ')}; got "${value}"`);
+  return value as T;
+}
+
+export function resolveSettings(
+  flags: RunFlags,
+  mode: 'exec' | 'ui',
+  env: NodeJS.ProcessEnv = process.env,
+): Settings {
+  const cwd = resolve(flags.cwd ?? process.cwd());
+  if (!existsSync(cwd) || !statSync(cwd).isDirectory())
+    throw new ConfigError('invalid_flag', `--cwd ${flags.cwd}: not a directory; give an existing directory`);
+  const { config, warnings } = loadConfigFiles(cwd, env);
+  const { key, variable } = apiKeyFromEnv(env);
+  const deadline = flags.deadline ?? config.budgets?.deadline;
+  const thinking = oneOf('--thinking', flags.thinking, ['on', 'off'] as const);
+  const network = oneOf('--network', flags.network, ['on', 'off'] as const);
+  const secretNames = config.secretEnv ?? [];
+  const secrets = [key, ...secretNames.map((name) => env[name])].filter((value): value is string => !!value);
+  const contextWindow = positiveInt('--context-window', flags.contextWindow) ?? config.contextWindow;
+  if (contextWindow !== undefined && contextWindow < 4096)
+    throw new ConfigError('invalid_flag', `--context-window ${contextWindow} is too small; endure needs at least 4096 tokens (16384 recommended)`);
+  if (flags.patch && !flags.worktree)
+    throw new ConfigError('invalid_flag', '--patch needs --worktree (the patch is the worktree branch against its base)');
+
+  return {
+    cwd,
+    baseURL: flags.baseUrl ?? env.ENDURE_BASE_URL ?? env.OPENAI_BASE_URL ?? config.baseUrl ?? DEFAULT_BASE_URL,
+    model: flags.model ?? env.ENDURE_MODEL ?? config.model,
+    server: oneOf('--server', flags.server, ['auto', 'llama', 'vllm', 'sglang', 'ollama', 'dashscope', 'openrouter'] as const) ?? config.server ?? 'auto',
+    thinking: thinking ? thinking === 'on' : (config.thinking ?? true),
+    preserveThinking: config.preserveThinking,
+    apiKey: key,
+    apiKeyVariable: variable,
+    sandbox: oneOf('--sandbox', flags.sandbox, ['bwrap', 'host', 'container'] as const) ?? config.sandbox,
+    network: network ? network === 'on' : (config.network ?? false),
+    containerImage: config.containerImage,
+    worktree: flags.worktree ?? false,
+    patchFile: flags.patch ? resolve(flags.patch) : undefined,
+    approval: {
+      policy: oneOf('--approval', flags.approval, ['ask', 'auto', 'deny'] as const) ?? config.approval?.policy ?? (mode === 'ui' ? 'ask' : 'auto'),
+      allow: config.approval?.allow ?? [],
+      deny: config.approval?.deny ?? [],
+    },
+    budgets: {
+      maxTurns: positiveInt('--max-turns', flags.maxTurns) ?? config.budgets?.maxTurns,
+      maxToolCalls: positiveInt('--max-tool-calls', flags.maxToolCalls) ?? config.budgets?.maxToolCalls,
+      maxTokens: positiveInt('--max-tokens', flags.maxTokens) ?? config.budgets?.maxTokens,
+      deadlineMs: deadline === undefined ? undefined : parseDuration(deadline),
+      repeatLimit: config.budgets?.repeatLimit,
+    },
+    contextWindow,
+    compactAt: config.compactAt ?? 0.8,
+    sampling: config.sampling,
+    extraBody: config.extraBody,
+    secrets,
+    passEnv: config.shell?.passEnv ?? [],
+    allowPush: config.git?.allowPush ?? false,
+    fsync: config.journal?.fsync ?? 'turn',
+    mcpConfigFiles: (flags.mcpConfig ?? []).map((file) => resolve(file)),
+    trustProjectMcp: flags.trustProjectMcp ?? false,
+    warnings,
+    debug: flags.debug ?? false,
+  };
+}
