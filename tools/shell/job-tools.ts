@@ -65,13 +65,13 @@ export function registerJobTools(server: McpServer, settings: ShellSettings): vo
     inputSchema: z
       .object({
         job_id: z.string().describe('Id from run_shell'),
-        offset: z.number().int().min(0).optional().describe('Byte offset to read from (default: after the last read)'),
+        offset: z.number().min(0).optional().describe('Byte offset (default: after the last read)'),
       })
       .strict(),
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
     run: ({ job_id, offset }) => {
       const job = findJob(settings.jobs, job_id);
-      const slice = readSlice(job, offset, settings.maxOutputBytes);
+      const slice = readSlice(job, offset === undefined ? undefined : Math.floor(offset), settings.maxOutputBytes);
       job.cursor = Math.max(job.cursor, slice.to);
       const lines = [jobStatus(job), ...slice.notes.map((note) => `[${note}]`)];
       lines.push(slice.to === slice.from ? '(no new output)' : `[output bytes ${slice.from}-${slice.to} of ${job.output.total}]\n${slice.text}`);

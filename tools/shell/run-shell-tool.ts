@@ -38,16 +38,16 @@ async function workingDirectory(root: string, cwd: string | undefined): Promise<
 export function registerRunShell(server: McpServer, settings: ShellSettings): void {
   const inputSchema = z
     .object({
-      command: z.string().min(1).describe('Bash command'),
-      cwd: z.string().optional().describe('Directory relative to the workspace'),
+      command: z.string().describe('Bash command'),
+      cwd: z.string().optional().describe('Directory, relative to the workspace'),
       timeout: z
         .number()
         .int()
         .min(1)
         .max(settings.maxTimeoutSeconds)
         .optional()
-        .describe(`Seconds (default ${settings.defaultTimeoutSeconds}); foreground only`),
-      background: z.boolean().optional().describe('Start as a job and return its id'),
+        .describe(`Seconds, default ${settings.defaultTimeoutSeconds}`),
+      background: z.boolean().optional().describe('Run as a job; returns its id'),
     })
     .strict();
 
