@@ -41,6 +41,44 @@ export interface ConversationState {
   lastSeq: number;
   ended?: Extract<JournalRecord, { kind: 'end' }>;
   compactions: number;
+  /** Characters of all messages: the input of token estimates. */
+  chars: number;
+  /** The structured task state kept outside the chat and re-injected at every compaction. */
+  taskState: TaskState;
+}
+
+/** What must survive any compaction: the goal, the user's rules, and the execution frontier. */
+export interface TaskState {
+  goal: string;
+  /** Messages the user sent after the task (follow-ups, steering): rules to keep. */
+  rules: string[];
+  done: string[];
+  remaining: string[];
+  nextStep: string;
+  filesTouched: string[];
+}
+
+const EDIT_TOOLS = new Set(['write_file', 'edit_file', 'multi_edit']);
+
+function messageChars(message: ChatMessage): number {
+  let chars = message.content.length + 16;
+  if (message.role === 'assistant') {
+    chars += message.reasoning?.length ?? 0;
+    for (const call of message.tool_calls ?? []) chars += call.function.name.length + call.function.arguments.length + 40;
+  }
+  return chars;
+}
+
+function noteFilesTouched(state: ConversationState, calls: readonly AssistantToolCall[]): void {
+  for (const call of calls) {
+    if (!EDIT_TOOLS.has(call.function.name)) continue;
+    try {
+      const path = (JSON.parse(call.function.arguments) as { path?: unknown }).path;
+      if (typeof path === 'string' && !state.taskState.filesTouched.includes(path)) state.taskState.filesTouched.push(path);
+    } catch {
+      // unparseable arguments touched nothing
+    }
+  }
 }
 
 export function emptyState(): ConversationState {
@@ -58,12 +96,15 @@ export function emptyState(): ConversationState {
     lastAnswer: '',
     lastSeq: 0,
     compactions: 0,
+    chars: 0,
+    taskState: { goal: '', rules: [], done: [], remaining: [], nextStep: '', filesTouched: [] },
   };
 }
 
 function push(state: ConversationState, message: ChatMessage, seq: number): void {
   state.messages.push(message);
   state.messageSeqs.push(seq);
+  state.chars += messageChars(message);
 }
 
 function flushHeldResults(state: ConversationState, seq: number): void {
@@ -84,18 +125,24 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
     case 'session_start':
       state.sessionId = record.sessionId;
       state.task = record.task;
+      state.taskState.goal = record.task;
       state.messages = [];
       state.messageSeqs = [];
+      state.chars = 0;
       push(state, { role: 'system', content: record.systemPrompt }, record.seq);
       return;
     case 'user':
       state.ended = undefined;
+      if (state.messages.length > 1 || record.content !== state.task) state.taskState.rules.push(record.content);
       push(state, { role: 'user', content: record.content }, record.seq);
       return;
     case 'assistant': {
       const message: ChatMessage = { role: 'assistant', content: record.content };
       if (record.reasoning) message.reasoning = record.reasoning;
-      if (record.toolCalls?.length) message.tool_calls = record.toolCalls;
+      if (record.toolCalls?.length) {
+        message.tool_calls = record.toolCalls;
+        noteFilesTouched(state, record.toolCalls);
+      }
       push(state, message, record.seq);
       state.turns = Math.max(state.turns, record.turn);
       state.lastAnswer = record.content;
@@ -130,10 +177,16 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
       const keepFrom = state.messageSeqs.findIndex((seq, index) => index > 0 && seq > record.throughSeq);
       const keptMessages = keepFrom === -1 ? [] : state.messages.slice(keepFrom);
       const keptSeqs = keepFrom === -1 ? [] : state.messageSeqs.slice(keepFrom);
-      state.messages = [state.messages[0]!, summaryMessage(record.summary), ...keptMessages];
-      state.messageSeqs = [state.messageSeqs[0]!, record.seq, ...keptSeqs];
+      const system = state.messages[0]!;
+      state.messages = [];
+      state.messageSeqs = [];
+      state.chars = 0;
+      push(state, system, record.seq);
+      push(state, summaryMessage(record.summary), record.seq);
+      for (let i = 0; i < keptMessages.length; i++) push(state, keptMessages[i]!, keptSeqs[i]!);
       state.lastPromptTokens = 0;
       state.compactions += 1;
+      if (record.state) Object.assign(state.taskState, pickTaskState(record.state));
       return;
     }
     case 'end':
@@ -147,6 +200,21 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
       throw new Error(`unknown journal record ${JSON.stringify(exhaustive)}`);
     }
   }
+}
+
+function strings(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+}
+
+/** The model-maintained parts of the task state, from a compaction record. */
+function pickTaskState(state: Record<string, unknown>): Partial<TaskState> {
+  const picked: Partial<TaskState> = {};
+  const done = strings(state.done);
+  const remaining = strings(state.remaining);
+  if (done) picked.done = done;
+  if (remaining) picked.remaining = remaining;
+  if (typeof state.nextStep === 'string') picked.nextStep = state.nextStep;
+  return picked;
 }
 
 export function foldRecords(records: Iterable<JournalRecord>): ConversationState {

@@ -10,6 +10,7 @@
  * which Qwen server it talks to.
  */
 import type { RecordBody } from '../../sessions/records.js';
+import type { TokenEstimator } from '../context/tokens.js';
 import { cutForPrompt } from '../context/tool-output.js';
 import type { ToolCallResult, ToolDescriptor, ToolHost } from '../mcp/types.js';
 import type { AssistantToolCall, ModelClient, ModelEvent, ParsedToolCall, ToolSpec, Usage } from '../model/types.js';
@@ -17,6 +18,7 @@ import { ModelError, oneLine } from '../shared/errors.js';
 import type { ApprovalGate } from './approval.js';
 import type { SteeringInbox } from './controls.js';
 import type { AgentEvent, AgentEventBody, EndStatus } from './events.js';
+import { compact } from './compactor.js';
 import { applyRecord, type ConversationState } from './fold.js';
 import { TICK, withHeartbeat } from './heartbeat.js';
 import { READ_OUTPUT, readOutput } from './local-tools.js';
@@ -41,11 +43,13 @@ export interface LoopDeps {
   heartbeatMs?: number;
   /** Attempts of one turn when the stream fails after it started. @default 3 */
   turnAttempts?: number;
-  /**
-   * Called before each request with the messages about to be sent; returns true
-   * when it compacted the conversation (the request is then rebuilt).
-   */
-  beforeRequest?: (reason: 'threshold' | 'overflow') => Promise<boolean>;
+  /** Compaction settings; without them the loop never compacts. */
+  compaction?: {
+    estimator: TokenEstimator;
+    contextWindow: number;
+    /** Fraction of the window at which to compact. */
+    threshold: number;
+  };
 }
 
 export interface LoopResult {
@@ -72,6 +76,8 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
   const descriptors: ToolDescriptor[] = [...deps.tools.tools(), READ_OUTPUT];
   const byName = new Map(descriptors.map((tool) => [tool.name, tool]));
   const specs: ToolSpec[] = toToolSpecs(descriptors);
+  const specsChars = JSON.stringify(specs).length;
+  let charsAtLastCompaction = -1;
 
   const progress = (): LoopProgress => ({
     turns: state.turns,
@@ -109,7 +115,7 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
     const stopReason: StopReason | undefined = deps.stop(progress());
     if (stopReason) return yield* finish('budget', state.lastAnswer, stopReason.message, stopReason.code);
 
-    if (deps.beforeRequest && (await deps.beforeRequest('threshold'))) yield* compactionNotice();
+    yield* maybeCompact('threshold');
 
     yield event({ type: 'turn_start' });
     let outcome: { content: string; toolCalls: ParsedToolCall[] };
@@ -139,8 +145,28 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
     session.sync('turn');
   }
 
-  function* compactionNotice() {
-    yield event({ type: 'warning', message: 'compacted the conversation to stay within the context window' });
+  /** Compacts when the conversation nears the window (or overflowed); true when it did. */
+  async function* maybeCompact(reason: 'threshold' | 'overflow'): AsyncGenerator<AgentEvent, boolean> {
+    const settings = deps.compaction;
+    if (!settings) return false;
+    const before = settings.estimator.estimate(state.chars + specsChars);
+    if (reason === 'threshold' && before < settings.threshold * settings.contextWindow) return false;
+    if (state.chars === charsAtLastCompaction) return false;
+    charsAtLastCompaction = state.chars;
+    const outcome = await compact(state, { model: deps.model, estimator: settings.estimator, contextWindow: settings.contextWindow, threshold: settings.threshold, signal });
+    if (!outcome) return false;
+    append(outcome.record);
+    settings.estimator.reset();
+    charsAtLastCompaction = state.chars;
+    if (outcome.warning) yield event({ type: 'warning', message: outcome.warning });
+    yield event({
+      type: 'compaction',
+      summaryChars: outcome.record.summary.length,
+      droppedMessages: outcome.droppedMessages,
+      contextBefore: before,
+      contextAfter: settings.estimator.estimate(state.chars + specsChars),
+    });
+    return true;
   }
 
   /** One model response, retried when its stream fails after it started. */
@@ -152,12 +178,9 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
         return yield* streamOnce();
       } catch (error) {
         if (!(error instanceof ModelError) || signal.aborted) throw error;
-        if (error.code === 'context_overflow' && !compactedForOverflow && deps.beforeRequest) {
+        if (error.code === 'context_overflow' && !compactedForOverflow) {
           compactedForOverflow = true;
-          if (await deps.beforeRequest('overflow')) {
-            yield* compactionNotice();
-            continue;
-          }
+          if (yield* maybeCompact('overflow')) continue;
         }
         if (!error.retryable || attempt >= attempts) throw error;
         yield event({ type: 'model_retry', attempt, delayMs: 0, reason: oneLine(error) });
@@ -167,6 +190,7 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
 
   async function* streamOnce() {
     const started = clock();
+    const requestChars = state.chars + specsChars;
     const stream = deps.model.stream({ messages: state.messages, tools: specs, toolChoice: 'auto', signal });
     let usage: Usage | undefined;
     let finished: Extract<ModelEvent, { type: 'finish' }> | undefined;
@@ -218,7 +242,10 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
       ...(usage ? { usage } : {}),
       modelMs: clock() - started,
     });
-    if (usage) tokensThisRun += usage.promptTokens + usage.completionTokens;
+    if (usage) {
+      tokensThisRun += usage.promptTokens + usage.completionTokens;
+      deps.compaction?.estimator.observe(usage.promptTokens, usage.completionTokens, requestChars, state.chars + specsChars);
+    }
     yield event({
       type: 'assistant_message',
       content: message.content,

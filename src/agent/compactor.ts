@@ -1,0 +1,132 @@
+/**
+ * Compaction: when the conversation nears the context window (or the server
+ * reports an overflow), older turns are replaced by a summary the model writes
+ * with a dedicated prompt. Kept verbatim: the system prompt, the original task,
+ * the recent turns, and the structured task state, re-injected every time.
+ * When the summary fails or is too big, the oldest tool outputs are dropped
+ * instead; a compaction that frees nothing is not tried again for the same
+ * conversation, so it never loops.
+ */
+import { COMPACTION_SYSTEM_PROMPT, parseCompactionAnswer, renderTranscript } from '../context/compaction-prompt.js';
+import type { TokenEstimator } from '../context/tokens.js';
+import type { ChatMessage, ModelClient } from '../model/types.js';
+import { oneLine } from '../shared/errors.js';
+import type { RecordBody } from '../../sessions/records.js';
+import type { ConversationState, TaskState } from './fold.js';
+
+export interface CompactorOptions {
+  model: ModelClient;
+  estimator: TokenEstimator;
+  contextWindow: number;
+  /** Fraction of the window at which to compact. @default 0.8 */
+  threshold: number;
+  /** Fraction of the window the recent turns may keep verbatim. @default 0.3 */
+  keepRecent?: number;
+  signal: AbortSignal;
+}
+
+export interface CompactionOutcome {
+  record: Extract<RecordBody, { kind: 'compaction' }>;
+  droppedMessages: number;
+  usedFallback: boolean;
+  warning?: string;
+}
+
+/** Index of the first message kept verbatim: a user or assistant message, so no tool result loses its call. */
+export function keepFrom(messages: readonly ChatMessage[], keepChars: number): number {
+  let chars = 0;
+  let boundary = messages.length;
+  for (let i = messages.length - 1; i > 1; i--) {
+    chars += messages[i]!.content.length + (messages[i]!.role === 'assistant' ? JSON.stringify(messages[i]).length : 0);
+    if (chars > keepChars) break;
+    if (messages[i]!.role !== 'tool') boundary = i;
+  }
+  return boundary;
+}
+
+export function renderTaskState(state: TaskState): string {
+  const list = (items: string[]) => (items.length ? items.map((item) => `- ${item}`).join('\n') : '- (none)');
+  return [
+    `Goal (the original task, verbatim):\n${state.goal}`,
+    state.rules.length ? `Rules and follow-ups the user gave:\n${list(state.rules)}` : '',
+    `Done:\n${list(state.done)}`,
+    `Remaining:\n${list(state.remaining)}`,
+    state.nextStep ? `Next step: ${state.nextStep}` : '',
+    state.filesTouched.length ? `Files touched: ${state.filesTouched.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+async function summarise(options: CompactorOptions, transcript: string, taskState: TaskState): Promise<string> {
+  let answer = '';
+  const stream = options.model.stream({
+    messages: [
+      { role: 'system', content: COMPACTION_SYSTEM_PROMPT },
+      { role: 'user', content: `Current task state:\n${renderTaskState(taskState)}\n\nTranscript to compact:\n${transcript}` },
+    ],
+    tools: [],
+    toolChoice: 'none',
+    signal: options.signal,
+  });
+  for await (const event of stream) if (event.type === 'finish') answer = event.message.content;
+  return answer;
+}
+
+/** A deterministic summary: what was called, without the outputs. */
+function fallbackSummary(messages: readonly ChatMessage[]): string {
+  const calls: string[] = [];
+  for (const message of messages)
+    if (message.role === 'assistant')
+      for (const call of message.tool_calls ?? []) calls.push(`${call.function.name} ${call.function.arguments.slice(0, 120)}`);
+  const shown = calls.slice(-60);
+  return [
+    'The outputs of earlier tool calls were dropped to free context. Calls made, oldest first:',
+    ...(calls.length > shown.length ? [`(${calls.length - shown.length} earlier calls not listed)`] : []),
+    ...shown.map((call) => `- ${call}`),
+  ].join('\n');
+}
+
+/**
+ * Builds the compaction record for the current conversation, or undefined when
+ * nothing can be compacted (too few messages to drop).
+ */
+export async function compact(state: ConversationState, options: CompactorOptions): Promise<CompactionOutcome | undefined> {
+  const keepChars = options.estimator.ratio * options.contextWindow * (options.keepRecent ?? 0.3);
+  const boundary = keepFrom(state.messages, keepChars);
+  if (boundary <= 2) return undefined;
+  const dropped = state.messages.slice(1, boundary);
+  const throughSeq = state.messageSeqs[boundary - 1]!;
+  const transcriptBudget = Math.floor(options.estimator.ratio * options.contextWindow * 0.5);
+  const maxSummaryChars = Math.floor(options.estimator.ratio * options.contextWindow * 0.15);
+
+  let summary: string | undefined;
+  let modelState: { done?: string[]; remaining?: string[]; nextStep?: string } | undefined;
+  let warning: string | undefined;
+  try {
+    const answer = await summarise(options, renderTranscript(dropped, transcriptBudget), state.taskState);
+    const parsed = parseCompactionAnswer(answer);
+    if (parsed.summary && parsed.summary.length <= maxSummaryChars) summary = parsed.summary;
+    else warning = parsed.summary ? 'the compaction summary was too long; dropped old tool outputs instead' : 'the compaction answer had no summary; dropped old tool outputs instead';
+    modelState = parsed.state;
+  } catch (error) {
+    if (options.signal.aborted) throw error;
+    warning = `the compaction request failed (${oneLine(error)}); dropped old tool outputs instead`;
+  }
+  const taskState: TaskState = { ...state.taskState, ...modelState };
+  const body = [
+    renderTaskState(taskState),
+    `Summary of the work so far:\n${summary ?? fallbackSummary(dropped)}`,
+  ].join('\n\n');
+  return {
+    record: {
+      kind: 'compaction',
+      summary: body,
+      throughSeq,
+      state: { done: taskState.done, remaining: taskState.remaining, nextStep: taskState.nextStep },
+    },
+    droppedMessages: dropped.length,
+    usedFallback: summary === undefined,
+    ...(warning ? { warning } : {}),
+  };
+}
