@@ -20,9 +20,9 @@ export const MAX_GREP_MATCHES = 100;
 export const MAX_GREP_LINE_CHARS = 300;
 
 const inputSchema = z.object({
-  pattern: z.string().describe('regex'),
-  path: z.string().optional().describe('file or directory (default: root)'),
-  glob: z.string().optional().describe('file filter, e.g. *.ts'),
+  pattern: z.string(),
+  path: z.string().optional().describe('file or dir (default: root)'),
+  glob: z.string().optional().describe('e.g. *.ts'),
   ignore_case: z.boolean().optional(),
 });
 

@@ -19,8 +19,8 @@ export const MAX_LINE_CHARS = 2000;
 
 const inputSchema = z.object({
   path: z.string(),
-  offset: z.number().int().min(1).optional().describe('first line, 1-based'),
-  limit: z.number().int().min(1).optional().describe(`max lines (default ${DEFAULT_READ_LINES})`),
+  offset: z.number().min(1).optional().describe('first line, 1-based'),
+  limit: z.number().min(1).optional(),
 });
 
 export function registerReadFile(server: McpServer, context: FsContext): void {
@@ -28,7 +28,9 @@ export function registerReadFile(server: McpServer, context: FsContext): void {
     description: new URL('./read-file.md', import.meta.url),
     inputSchema,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
-    run: async ({ path, offset = 1, limit = DEFAULT_READ_LINES }) => {
+    run: async ({ path, offset: first = 1, limit: count = DEFAULT_READ_LINES }) => {
+      const offset = Math.floor(first);
+      const limit = Math.floor(count);
       const target = await workspacePath(context, path);
       const { text } = await readTextFile(target.absolute, target.shown);
       if (text === '') return textResult(`(${target.shown} is empty)`);
