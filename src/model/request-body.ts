@@ -1,0 +1,55 @@
+/**
+ * The JSON body of one chat-completions request. Everything but the messages,
+ * tools and output limit is computed once per client, in a fixed key order, so
+ * consecutive requests differ only where the conversation grew.
+ */
+import type { ModelRequest, ServerKind } from './types.js';
+import { samplingBody, serverPreset } from './presets.js';
+import type { SamplingSettings } from './sampling.js';
+import type { WireMessage } from './render.js';
+
+export interface BodySettings {
+  server: ServerKind;
+  model: string;
+  thinking: boolean;
+  sampling: SamplingSettings;
+  preserveThinking?: boolean;
+  thinkingBudget?: number;
+  /** Extra top-level keys, merged last (they win). */
+  extraBody?: Record<string, unknown>;
+}
+
+/** The fixed part of every body for these settings. */
+export function fixedBodyPart(settings: BodySettings): Record<string, unknown> {
+  const preset = serverPreset(settings.server);
+  const { max_tokens: _maxTokens, ...sampling } = settings.sampling;
+  return {
+    ...samplingBody(preset, sampling),
+    ...preset.thinkingBody({
+      thinking: settings.thinking,
+      ...(settings.preserveThinking ? { preserveThinking: true } : {}),
+      ...(settings.thinkingBudget !== undefined ? { thinkingBudget: settings.thinkingBudget } : {}),
+    }),
+    ...settings.extraBody,
+  };
+}
+
+export function buildRequestBody(
+  request: ModelRequest,
+  messages: WireMessage[],
+  model: string,
+  fixed: Record<string, unknown>,
+  defaultMaxTokens: number | undefined,
+): Record<string, unknown> {
+  const maxTokens = request.maxTokens ?? defaultMaxTokens;
+  return {
+    model,
+    messages,
+    ...(request.tools.length > 0 ? { tools: request.tools } : {}),
+    ...(request.toolChoice && request.tools.length > 0 ? { tool_choice: request.toolChoice } : {}),
+    stream: true,
+    stream_options: { include_usage: true },
+    ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }),
+    ...fixed,
+  };
+}
