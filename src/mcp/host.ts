@@ -152,7 +152,7 @@ export async function createToolHost(options: ToolHostOptions): Promise<McpToolH
       return row.entry.connection.call(row.descriptor.mcpName, args, callOptions);
     },
     warnings: () => warnings,
-    hasPendingToolChanges: () => pending,
+    hasPendingToolChanges: () => entries.some((entry) => entry.connection.hasPendingTools()),
     async applyPendingToolChanges() {
       await Promise.all(entries.filter((entry) => entry.relistOnApply).map((entry) => entry.connection.refresh()));
       pending = false;

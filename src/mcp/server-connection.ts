@@ -51,6 +51,7 @@ export class ServerConnection {
   private latest: ListedTool[] | undefined;
   private relisting: Promise<void> | undefined;
   private relistAgain = false;
+  private started = false;
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -99,7 +100,11 @@ export class ServerConnection {
 
   /** First start: the listing becomes the applied list at once. Throws ToolServerError when the server cannot start. */
   async start(): Promise<void> {
-    await this.ensureClient();
+    try {
+      await this.ensureClient();
+    } finally {
+      this.started = true;
+    }
     if (this.latest !== undefined) this.applyPending();
   }
 
@@ -280,7 +285,7 @@ export class ServerConnection {
     if (listed.skipped.length > 0) this.options.onSkipped(listed.skipped);
     const differs = JSON.stringify(listed.tools) !== JSON.stringify(this.applied);
     this.latest = differs || this.latest !== undefined ? listed.tools : undefined;
-    if (differs) this.options.onToolsPending();
+    if (differs && this.started) this.options.onToolsPending();
   }
 
   private markCrashed(client: Client, reason: string): void {
