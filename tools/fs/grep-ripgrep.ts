@@ -2,10 +2,13 @@
  * The grep engine backed by ripgrep (`rg --json`), run so that it behaves like
  * the JS engine: hidden files searched, .git skipped, .gitignore respected even
  * outside a git repository, results sorted by path, stopped after enough matches.
+ * A --glob overrides ripgrep's ignore rules, so with one the matches are
+ * filtered through GitignoreFilter afterwards.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ToolError } from '../common/tool-result.js';
+import { GitignoreFilter } from './gitignore-filter.js';
 import type { GrepMatch, GrepQuery } from './grep-types.js';
 import { toRootRelative } from './workspace-files.js';
 
@@ -56,8 +59,13 @@ export async function grepWithRipgrep(query: GrepQuery, executable: string): Pro
     }
   }
   const code = await exited;
-  if (matches.length < query.maxMatches && code === 2 && matches.length === 0 && stderr !== '') {
-    throw new ToolError(`grep failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+  if (code === 2 && matches.length === 0 && stderr !== '') {
+    const last = stderr.trim().split('\n').at(-1)?.replace(/^error: /, '') ?? '';
+    if (stderr.includes('regex parse error')) throw new ToolError(`invalid regular expression: ${last}`);
+    throw new ToolError(`grep failed: ${last}`);
   }
-  return matches;
+  if (query.glob === undefined || query.targetIsFile) return matches;
+  const filter = new GitignoreFilter(query.root);
+  const verdicts = await Promise.all(matches.map((match) => filter.isIgnored(match.path)));
+  return matches.filter((_, index) => !verdicts[index]);
 }
