@@ -17,7 +17,7 @@ export interface SchemaLimits {
   maxEnumValues?: number;
   /** Enums whose JSON exceeds this many characters are summarised too. @default 2048 */
   maxEnumChars?: number;
-  /** Longer `pattern`s (zod's generated email/datetime regexes) are dropped; `format` stays. @default 256 */
+  /** Longer `pattern`s are dropped, as is any pattern beside a `format` (zod's generated email/datetime regexes). @default 256 */
   maxPatternChars?: number;
 }
 
@@ -102,7 +102,7 @@ class Converter {
           if (Array.isArray(value)) this.putEnum(out, value, current);
           break;
         case 'pattern':
-          if (typeof value === 'string' && value.length <= this.limits.maxPatternChars) out.pattern = value;
+          if (typeof value === 'string' && value.length <= this.limits.maxPatternChars && current.format === undefined) out.pattern = value;
           break;
         case 'required':
           if (Array.isArray(value)) out.required = value.filter((item) => typeof item === 'string');
