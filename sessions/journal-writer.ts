@@ -1,0 +1,205 @@
+/**
+ * Appends records to a session journal. Each `append` serializes one record
+ * (secrets redacted), adds the envelope (seq 1, 2, ...; t in epoch ms) and a
+ * CRC-32, and writes the line with one synchronous write on an fd opened for
+ * appending: when `append` returns, the line is in the file (in the OS page
+ * cache), so a record appended before a tool runs is there before the tool
+ * starts, and a `kill -9` never loses it. The cost is O(size of the record);
+ * the file is never read back or rewritten (opening cuts a torn tail off,
+ * which only shortens the file to its verified prefix).
+ *
+ * Durability against power loss is the fsync policy:
+ * - `turn` (default): `sync()` fsyncs; the loop calls it at the end of each
+ *   turn and before a tool call with side effects.
+ * - `always`: every record is fsynced as it is written (slow; for paranoia).
+ * - `never`: no fsync; the OS writes back when it will (fine for CI runs
+ *   whose journal is an artifact; a power cut may lose the last seconds).
+ *
+ * The writer also keeps the session summary (summary.ts) up to date and
+ * rewrites it on each `sync()` and at `close()`.
+ */
+import {
+  closeSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  writeSync,
+} from 'node:fs';
+import { JournalError } from '../src/shared/errors.js';
+import { encodeLine } from './journal-line.js';
+import type { JournalContents } from './journal-reader.js';
+import type { JournalRecord, RecordBody } from './records.js';
+import { Redactor } from './redactor.js';
+import { emptySummary, foldSummary, writeSummary, type SessionSummary } from './summary.js';
+
+export type FsyncPolicy = 'turn' | 'always' | 'never';
+
+export interface JournalWriterOptions {
+  /** When records reach the disk itself (see the top of this file). @default 'turn' */
+  fsync?: FsyncPolicy;
+  /** Secrets to keep out of the file. @default no secrets */
+  redactor?: Redactor;
+  /** Source of each record's `t`. @default Date.now */
+  clock?: () => number;
+  /** Where to keep the session summary; none is kept when unset. */
+  summaryPath?: string;
+}
+
+export class JournalWriter {
+  private fd: number | undefined;
+  private seq: number;
+  private offset: number;
+  private lines: number;
+  private broken: JournalError | undefined;
+  private readonly fsync: FsyncPolicy;
+  private readonly redactor: Redactor;
+  private readonly clock: () => number;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+    start: { seq: number; offset: number; lines: number },
+    private readonly summary: SessionSummary,
+    private readonly options: JournalWriterOptions,
+  ) {
+    this.fd = fd;
+    this.seq = start.seq;
+    this.offset = start.offset;
+    this.lines = start.lines;
+    this.fsync = options.fsync ?? 'turn';
+    this.redactor = options.redactor ?? new Redactor();
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Starts a new, empty journal at `path` (refuses an existing file). */
+  static create(path: string, id: string, options: JournalWriterOptions = {}): JournalWriter {
+    const fd = openOrThrow(path, 'ax');
+    return new JournalWriter(path, fd, { seq: 0, offset: 0, lines: 0 }, emptySummary(id), options);
+  }
+
+  /**
+   * Opens the journal at `path` for appending after `contents` (what readJournal
+   * found in it): a torn tail is cut off and a missing final newline added.
+   */
+  static open(path: string, id: string, contents: JournalContents, options: JournalWriterOptions = {}): JournalWriter {
+    const fd = openOrThrow(path, 'a');
+    try {
+      const size = fstatSync(fd).size;
+      if (size < contents.validBytes) {
+        throw new JournalError('journal_changed', `the journal ${path} shrank while it was being opened; open the session again`);
+      }
+      if (size > contents.validBytes) {
+        ftruncateSync(fd, contents.validBytes);
+        fdatasyncSync(fd);
+      }
+      let offset = contents.validBytes;
+      if (contents.missingNewline) offset += writeAll(fd, Buffer.from('\n'));
+      const summary = emptySummary(id);
+      for (const record of contents.records) foldSummary(summary, record);
+      summary.through = { offset, seq: contents.records.at(-1)?.seq ?? 0, lines: contents.lines };
+      return new JournalWriter(path, fd, summary.through, summary, options);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  }
+
+  /** The seq of the last record in the file (0 when empty). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Bytes in the file. */
+  get bytes(): number {
+    return this.offset;
+  }
+
+  /** What `sessions list` will show, as of the last record appended. */
+  get current(): Readonly<SessionSummary> {
+    return this.summary;
+  }
+
+  /**
+   * Writes one record and returns it as written (envelope added, secrets
+   * redacted): fold this, not `body`, so the live state equals a replay.
+   */
+  append(body: RecordBody): JournalRecord {
+    const fd = this.writable();
+    const draft = { seq: this.seq + 1, t: this.clock(), ...body } as JournalRecord;
+    const { value: record, json } = this.redactor.serialize(draft);
+    try {
+      this.offset += writeAll(fd, Buffer.from(encodeLine(json), 'utf8'));
+      if (this.fsync === 'always') fdatasyncSync(fd);
+    } catch (error) {
+      this.broken = asJournalError(error, this.path);
+      throw this.broken;
+    }
+    this.seq = record.seq;
+    this.lines++;
+    foldSummary(this.summary, record);
+    this.summary.through = { offset: this.offset, seq: this.seq, lines: this.lines };
+    return record;
+  }
+
+  /** Makes every appended record durable per the policy, and saves the summary. */
+  sync(): void {
+    const fd = this.writable();
+    if (this.fsync !== 'never') {
+      try {
+        fdatasyncSync(fd);
+      } catch (error) {
+        this.broken = asJournalError(error, this.path);
+        throw this.broken;
+      }
+    }
+    this.saveSummary();
+  }
+
+  /** Syncs and closes the file. Safe to call twice. */
+  close(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    try {
+      if (!this.broken) this.sync();
+    } finally {
+      this.fd = undefined;
+      closeSync(fd);
+    }
+  }
+
+  private saveSummary(): void {
+    if (this.options.summaryPath) writeSummary(this.options.summaryPath, this.summary, this.redactor);
+  }
+
+  private writable(): number {
+    if (this.broken) throw this.broken;
+    if (this.fd === undefined) throw new JournalError('journal_closed', `the journal ${this.path} is closed; open the session again to append`);
+    return this.fd;
+  }
+}
+
+function openOrThrow(path: string, flags: string): number {
+  try {
+    return openSync(path, flags, 0o600);
+  } catch (error) {
+    throw new JournalError('journal_unwritable', `cannot open the journal ${path} for writing: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function writeAll(fd: number, bytes: Buffer): number {
+  let written = 0;
+  while (written < bytes.length) {
+    written += writeSync(fd, bytes, written, bytes.length - written);
+  }
+  return written;
+}
+
+function asJournalError(error: unknown, path: string): JournalError {
+  if (error instanceof JournalError) return error;
+  return new JournalError(
+    'journal_write_failed',
+    `cannot write the journal ${path}: ${(error as Error).message}; fix that (e.g. free disk space), then resume the session`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,258 @@
+/**
+ * The sessions under one home: create, open (by id, unique id prefix, or
+ * `last`), read without writing, list, and remove. Opening takes the lock
+ * first, then reads and verifies the journal, cuts a torn tail off and
+ * reports it. Listing is cheap: each session's summary.json is brought up to
+ * date by reading only the journal lines written after it (summary.ts), and
+ * `last` is the session whose journal was modified most recently (one stat
+ * per session).
+ */
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { JournalError } from '../src/shared/errors.js';
+import { BlobStore } from './blobs.js';
+import { assertSessionId, isSessionId, newSessionId, sessionPaths, sessionsDir, type SessionPaths } from './home.js';
+import { readJournal, type JournalContents, type TornTail } from './journal-reader.js';
+import { JournalWriter, type FsyncPolicy } from './journal-writer.js';
+import { acquireLock, isAlive, readLockOwner, type Lock } from './lock.js';
+import type { JournalRecord, RecordBody, SessionStatus } from './records.js';
+import { Redactor } from './redactor.js';
+import { Session } from './session.js';
+import { emptySummary, foldSummary, readSummary, type SessionSummary } from './summary.js';
+
+export type SessionStart = Omit<Extract<RecordBody, { kind: 'session_start' }>, 'kind' | 'sessionId'>;
+
+export interface SessionStoreOptions {
+  /** The endure home (see home.ts resolveHome). */
+  home: string;
+  /** @default 'turn' (see journal-writer.ts) */
+  fsync?: FsyncPolicy;
+  /** Secrets kept out of journals, blobs and summaries. @default no secrets */
+  redactor?: Redactor;
+  /** Source of record times and new ids. @default Date.now */
+  clock?: () => number;
+}
+
+/** One row of `sessions list`. */
+export interface SessionInfo extends SessionSummary {
+  dir: string;
+  /** The end status; `running` while a live process holds the lock; `interrupted` when it stopped without an end record (a crash). */
+  status: SessionStatus;
+  /** A live process holds the lock. */
+  live: boolean;
+  holderPid?: number;
+  /** Why the journal could not be read in full (the rest of the row is what could be). */
+  problem?: string;
+}
+
+/** A journal read without taking the lock (for show and export): nothing is cut. */
+export interface SessionContents {
+  id: string;
+  paths: SessionPaths;
+  records: JournalRecord[];
+  torn?: TornTail;
+}
+
+export class SessionStore {
+  readonly home: string;
+  private readonly redactor: Redactor;
+  private readonly clock: () => number;
+
+  constructor(private readonly options: SessionStoreOptions) {
+    this.home = options.home;
+    this.redactor = options.redactor ?? new Redactor();
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Creates a session and writes its session_start record. */
+  create(start: SessionStart, id?: string): Session {
+    const root = sessionsDir(this.home);
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    const { sessionId, paths } = this.makeDir(id);
+    const lock = acquireLock(paths.lock, { what: `session ${sessionId}` });
+    try {
+      const journal = JournalWriter.create(paths.journal, sessionId, this.writerOptions(paths));
+      const first = journal.append({ kind: 'session_start', sessionId, ...start });
+      journal.sync();
+      return new Session(sessionId, paths, journal, this.blobStore(paths), [first], undefined, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** Opens a session for writing (resume): locks it, verifies its journal, cuts a torn tail off. */
+  open(ref: string): Session {
+    const id = this.resolve(ref);
+    const paths = sessionPaths(this.home, id);
+    const lock = acquireLock(paths.lock, { what: `session ${id}` });
+    try {
+      const contents = readJournal(paths.journal);
+      const journal = JournalWriter.open(paths.journal, id, contents, this.writerOptions(paths));
+      return new Session(id, paths, journal, this.blobStore(paths), contents.records, contents.torn, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** Reads a session's journal without locking or changing it. */
+  read(ref: string): SessionContents {
+    const id = this.resolve(ref);
+    const paths = sessionPaths(this.home, id);
+    const { records, torn } = readJournal(paths.journal);
+    return torn ? { id, paths, records, torn } : { id, paths, records };
+  }
+
+  /** Every session, most recent activity first. */
+  list(): SessionInfo[] {
+    return this.ids()
+      .map((id) => this.info(id))
+      .sort((a, b) => b.lastActivity - a.lastActivity || (a.id < b.id ? 1 : -1));
+  }
+
+  /** One session's row of `sessions list`. */
+  info(ref: string): SessionInfo {
+    const id = this.resolve(ref);
+    const paths = sessionPaths(this.home, id);
+    const holder = readLockOwner(paths.lock);
+    const live = holder !== undefined && isAlive(holder);
+    let summary = emptySummary(id);
+    let problem: string | undefined;
+    try {
+      summary = currentSummary(paths, id);
+    } catch (error) {
+      problem = (error as Error).message;
+      summary = readSummary(paths.summary) ?? summary;
+    }
+    summary.id = id;
+    const status: SessionStatus = summary.ended ?? (live ? 'running' : 'interrupted');
+    return {
+      ...summary,
+      dir: paths.dir,
+      status,
+      live,
+      ...(live && holder ? { holderPid: holder.pid } : {}),
+      ...(problem ? { problem } : {}),
+    };
+  }
+
+  /**
+   * Removes a session directory. Refuses a session another process holds.
+   * `beforeRemove` runs first, under the lock (e.g. to remove the session's
+   * git worktree); if it throws, nothing is removed.
+   */
+  async remove(ref: string, beforeRemove?: (info: SessionInfo) => void | Promise<void>): Promise<SessionInfo> {
+    const id = this.resolve(ref);
+    const paths = sessionPaths(this.home, id);
+    const lock: Lock = acquireLock(paths.lock, { what: `session ${id}` });
+    try {
+      const info = this.info(id);
+      await beforeRemove?.(info);
+      rmSync(paths.dir, { recursive: true, force: true });
+      return info;
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** The id that `ref` names: an id, a unique prefix of one, or `last` (most recently active). */
+  resolve(ref: string): string {
+    const ids = this.ids();
+    if (ref === 'last') {
+      if (ids.length === 0) throw new JournalError('no_sessions', `there are no sessions in ${sessionsDir(this.home)} yet; start one with 'endure exec <task>'`);
+      return lastActive(this.home, ids);
+    }
+    assertSessionId(ref);
+    if (ids.includes(ref)) return ref;
+    const matches = ids.filter((id) => id.startsWith(ref));
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) {
+      throw new JournalError('ambiguous_session', `"${ref}" matches ${matches.length} sessions; give more of the id (see 'endure sessions list')`);
+    }
+    throw new JournalError('session_not_found', `no session "${ref}" in ${sessionsDir(this.home)}; see 'endure sessions list'`);
+  }
+
+  private ids(): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(sessionsDir(this.home));
+    } catch {
+      return [];
+    }
+    return names.filter(isSessionId).sort();
+  }
+
+  private makeDir(id?: string): { sessionId: string; paths: SessionPaths } {
+    for (let attempt = 0; ; attempt++) {
+      const sessionId = id ?? newSessionId(this.clock());
+      const paths = sessionPaths(this.home, sessionId);
+      try {
+        mkdirSync(paths.dir, { mode: 0o700 });
+        return { sessionId, paths };
+      } catch (error) {
+        const taken = (error as NodeJS.ErrnoException).code === 'EEXIST';
+        if (!taken || id !== undefined || attempt > 5) {
+          throw new JournalError(
+            taken ? 'session_exists' : 'session_unwritable',
+            taken ? `a session ${sessionId} already exists; choose another id` : `cannot create ${paths.dir}: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+      }
+    }
+  }
+
+  private writerOptions(paths: SessionPaths) {
+    return {
+      fsync: this.options.fsync ?? 'turn',
+      redactor: this.redactor,
+      clock: this.clock,
+      summaryPath: paths.summary,
+    };
+  }
+
+  private blobStore(paths: SessionPaths): BlobStore {
+    return new BlobStore(paths.blobs, { redactor: this.redactor, durable: this.options.fsync !== 'never' });
+  }
+}
+
+/** The saved summary, brought up to date with the journal lines after it (or rebuilt from the whole journal). */
+function currentSummary(paths: SessionPaths, id: string): SessionSummary {
+  const saved = readSummary(paths.summary);
+  if (saved) {
+    try {
+      return foldInto(saved, readJournal(paths.journal, saved.through));
+    } catch (error) {
+      if (!(error instanceof JournalError) || error.code !== 'journal_changed') throw error;
+    }
+  }
+  return foldInto(emptySummary(id), readJournal(paths.journal));
+}
+
+function foldInto(summary: SessionSummary, contents: JournalContents): SessionSummary {
+  for (const record of contents.records) foldSummary(summary, record);
+  const last = contents.records.at(-1);
+  if (last) summary.through = { offset: contents.validBytes, seq: last.seq, lines: contents.lines };
+  return summary;
+}
+
+function lastActive(home: string, ids: string[]): string {
+  let best = ids[0]!;
+  let bestTime = -Infinity;
+  for (const id of ids) {
+    const time = modifiedAt(sessionPaths(home, id).journal);
+    if (time > bestTime || (time === bestTime && id > best)) {
+      best = id;
+      bestTime = time;
+    }
+  }
+  return best;
+}
+
+function modifiedAt(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
