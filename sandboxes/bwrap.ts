@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SandboxError } from '../src/shared/errors.js';
 import { bwrapArgs, type BwrapPlan } from './bwrap-args.js';
-import { bwrapMissing, explainBwrapFailure } from './bwrap-failure.js';
+import { bwrapMissing, explainBwrapFailure, type BwrapFailure } from './bwrap-failure.js';
 import { ChildTracker } from './children.js';
 import { findExecutable } from './executables.js';
 import { readHostFacts, type HostFacts } from './host-facts.js';
@@ -46,12 +46,17 @@ export class BwrapSandbox implements Sandbox {
   }
 
   prepare(): Promise<void> {
-    this.prepared ??= this.probe();
+    this.prepared ??= this.probe().then((failure) => {
+      if (failure) throw new SandboxError(failure.code, failure.message);
+    });
     return this.prepared;
   }
 
   wrap(command: string, args: string[], options: SpawnOptions): WrappedCommand {
-    if (!this.bwrapPath) throw new SandboxError(bwrapMissing(this.facts()).code, bwrapMissing(this.facts()).message);
+    if (!this.bwrapPath) {
+      const missing = bwrapMissing(this.facts());
+      throw new SandboxError(missing.code, missing.message);
+    }
     const plan: BwrapPlan = {
       writable: this.writable,
       readOnly: this.readOnly,
@@ -74,7 +79,9 @@ export class BwrapSandbox implements Sandbox {
     await this.children.terminateAll();
   }
 
-  private async probe(): Promise<void> {
+  /** Starts `true` in this very sandbox; the failure, explained, when it cannot start. */
+  async probe(): Promise<BwrapFailure | undefined> {
+    if (!this.bwrapPath) return bwrapMissing(this.facts());
     const env = { PATH: '/usr/local/bin:/usr/bin:/bin' };
     const child = this.spawn('true', [], { cwd: this.workspace, env, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
     let stderr = '';
@@ -83,9 +90,9 @@ export class BwrapSandbox implements Sandbox {
       child.once('error', (error) => resolve({ code: null, error }));
       child.once('close', (code) => resolve({ code }));
     });
-    if (outcome.code === 0) return;
-    const failure = explainBwrapFailure(stderr || outcome.error?.message || `exit code ${outcome.code}`, this.facts(), this.bwrapPath);
-    throw new SandboxError(failure.code, failure.message, { cause: outcome.error });
+    if (outcome.code === 0) return undefined;
+    const said = stderr || outcome.error?.message || `exit code ${outcome.code}`;
+    return explainBwrapFailure(said, this.facts(), this.bwrapPath);
   }
 }
 
