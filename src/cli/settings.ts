@@ -66,6 +66,8 @@ export interface Settings {
   trustProjectMcp: boolean;
   warnings: string[];
   debug: boolean;
+  /** What flags or the environment set (a resumed session keeps its recorded values otherwise). */
+  explicit: { baseURL: boolean; thinking: boolean };
 }
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {
@@ -142,5 +144,9 @@ export function resolveSettings(
     trustProjectMcp: flags.trustProjectMcp ?? false,
     warnings,
     debug: flags.debug ?? false,
+    explicit: {
+      baseURL: Boolean(flags.baseUrl ?? env.ENDURE_BASE_URL ?? env.OPENAI_BASE_URL),
+      thinking: thinking !== undefined,
+    },
   };
 }

@@ -1,0 +1,117 @@
+/**
+ * `endure exec`: headless. Never waits for input; progress on stderr, the
+ * result on stdout in the chosen format, and an exit code scripts can act on.
+ * SIGINT or SIGTERM aborts the model request and running tools through one
+ * AbortSignal, writes the end record and exits 130; the session stays resumable.
+ */
+import { Command, Option } from 'commander';
+import type { AgentEvent, EventEnvelope } from '../../agent/events.js';
+import { runLoop } from '../../agent/loop.js';
+import { ConfigError } from '../../shared/errors.js';
+import { createPrinter, type ExecResult, type OutputFormat } from '../../ui/headless/printers.js';
+import { EXIT, exitCodeFor } from '../exit-codes.js';
+import { addRunOptions } from '../run-options.js';
+import { openRuntime } from '../runtime.js';
+import { sessionStartEvent } from '../session-start-event.js';
+import { resolveSettings, type RunFlags } from '../settings.js';
+
+interface ExecFlags extends RunFlags {
+  resume?: string;
+  outputFormat: OutputFormat;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+/** Aborts on the first SIGINT/SIGTERM; a second one exits at once. */
+function abortOnSignals(controller: AbortController): () => void {
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+export async function runExec(words: string[], flags: ExecFlags): Promise<number> {
+  const stderr = (line: string) => process.stderr.write(`endure: ${line}\n`);
+  const settings = resolveSettings(flags, 'exec');
+  for (const warning of settings.warnings) stderr(`warning: ${warning}`);
+  const task = words.join(' ').trim() || (await readStdin());
+  if (!task && !flags.resume)
+    throw new ConfigError('no_task', 'no task given: pass it as an argument (endure exec "fix the failing tests") or on stdin');
+
+  const controller = new AbortController();
+  const releaseSignals = abortOnSignals(controller);
+  const started = Date.now();
+  const printer = createPrinter(flags.outputFormat, { stdout: process.stdout, stderr: process.stderr });
+  const runtime = await openRuntime({
+    settings,
+    ...(flags.resume ? { resume: flags.resume } : {}),
+    task,
+    warn: (message) => stderr(`warning: ${message}`),
+  }).catch((error: unknown) => {
+    releaseSignals();
+    throw error;
+  });
+  try {
+    const envelope = (): EventEnvelope => ({ session: runtime.session.id, turn: runtime.state.turns, seq: 0, time: Date.now() });
+    printer.event({ ...envelope(), ...sessionStartEvent(runtime, runtime.state.task || task) } as AgentEvent);
+    const loop = runLoop(runtime.loopDeps(controller.signal), task || undefined);
+    let next = await loop.next();
+    while (!next.done) {
+      printer.event(next.value);
+      next = await loop.next();
+    }
+    const outcome = next.value;
+    if (runtime.worktree && outcome.status !== 'interrupted') {
+      const finished = await runtime.worktree.finish(settings.patchFile ? 'patch' : 'branch', settings.patchFile);
+      stderr(
+        finished.mode === 'patch'
+          ? `wrote ${finished.patchFile} (${finished.commits} commits on ${finished.branch})`
+          : `the work is on branch ${finished.branch} (${finished.commits} commits); your checkout was not touched`,
+      );
+    }
+    const state = runtime.state;
+    const result: ExecResult = {
+      session_id: runtime.session.id,
+      status: outcome.status,
+      result: outcome.result,
+      turns: state.turns,
+      tool_calls: state.toolCalls,
+      usage: {
+        prompt_tokens: state.usage.promptTokens,
+        completion_tokens: state.usage.completionTokens,
+        cached_tokens: state.usage.cachedTokens,
+      },
+      duration_ms: Date.now() - started,
+      ...(outcome.status === 'done' ? {} : { error: outcome.reason ?? outcome.status }),
+    };
+    printer.finish(result);
+    return exitCodeFor(outcome.status);
+  } finally {
+    releaseSignals();
+    await runtime.close();
+  }
+}
+
+export function registerExec(program: Command, setExitCode: (code: number) => void): void {
+  const command = new Command('exec')
+    .description('run a task headless (task as arguments or on stdin)')
+    .argument('[task...]', 'the task; with --resume, more instructions')
+    .option('--resume <id|last>', 'continue a session from its journal')
+    .addOption(new Option('--output-format <format>', 'stdout format').choices(['text', 'json', 'stream-json']).default('text'));
+  addRunOptions(command).action(async (words: string[], flags: ExecFlags) => {
+    setExitCode(await runExec(words, flags));
+  });
+  program.addCommand(command);
+}
+

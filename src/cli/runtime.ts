@@ -1,0 +1,224 @@
+/**
+ * Assembles one session's runtime from settings: the session (new or resumed),
+ * the model client, the sandbox (and worktree), the MCP tool host, and the
+ * folded conversation. Both `exec` and the UI drive the loop through it; it
+ * owns the order of start-up and the order of shutdown.
+ */
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApprovalGate } from '../agent/approval.js';
+import type { Approver, SteeringInbox } from '../agent/controls.js';
+import { foldRecords, type ConversationState } from '../agent/fold.js';
+import type { LoopDeps } from '../agent/loop.js';
+import { stopConditionFor } from '../agent/stop-conditions.js';
+import { TokenEstimator } from '../context/tokens.js';
+import { outputLimitFor } from '../context/tool-output.js';
+import { defaultBuiltins } from '../mcp/builtin-servers.js';
+import { loadMcpConfig } from '../mcp/config.js';
+import { createToolHost, type McpToolHost } from '../mcp/host.js';
+import { createTrustStore } from '../mcp/trust.js';
+import { createModelClient } from '../model/client.js';
+import type { ModelClient } from '../model/types.js';
+import { SandboxError, oneLine } from '../shared/errors.js';
+import { createSandbox } from '../../sandboxes/index.js';
+import type { Sandbox } from '../../sandboxes/types.js';
+import { createWorktree, worktreeSandboxPaths, type Worktree } from '../../sandboxes/worktree.js';
+import { newSessionId, resolveHome } from '../../sessions/home.js';
+import type { JournalRecord } from '../../sessions/records.js';
+import { Redactor, SECRET_ENV_VARS } from '../../sessions/redactor.js';
+import type { Session } from '../../sessions/session.js';
+import { SessionStore } from '../../sessions/store.js';
+import type { Settings } from './settings.js';
+import { VERSION } from './version.js';
+
+export const SYSTEM_PROMPT: string = readFileSync(new URL('../agent/system-prompt.md', import.meta.url), 'utf8').trimEnd();
+
+export interface Runtime {
+  session: Session;
+  state: ConversationState;
+  model: ModelClient;
+  tools: McpToolHost;
+  sandbox: Sandbox;
+  worktree?: Worktree;
+  contextWindow?: number;
+  resumed: boolean;
+  /** The loop's dependencies for one run. */
+  loopDeps(signal: AbortSignal, options?: { approver?: Approver; steering?: SteeringInbox }): LoopDeps;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  settings: Settings;
+  /** A session id or `last` to resume; absent for a new session. */
+  resume?: string;
+  /** The task of a new session (recorded in session_start). */
+  task: string;
+  warn: (message: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The chosen sandbox, or bwrap when it works and host (with a warning) when it does not. */
+async function openSandbox(settings: Settings, workspace: string, extra: { writable?: string[]; readOnly?: string[] }, warn: (m: string) => void): Promise<Sandbox> {
+  const options = { workspace, network: settings.network, ...extra };
+  if (settings.sandbox) {
+    const sandbox = createSandbox(settings.sandbox, options);
+    await sandbox.prepare();
+    return sandbox;
+  }
+  if (process.platform !== 'linux') return createSandbox('host', options);
+  const bwrap = createSandbox('bwrap', options);
+  try {
+    await bwrap.prepare();
+    return bwrap;
+  } catch (error) {
+    if (!(error instanceof SandboxError)) throw error;
+    warn(`bubblewrap cannot run here, so tools run unconfined on the host: ${oneLine(error)} (pass --sandbox host to silence this, or fix it: endure doctor)`);
+    return createSandbox('host', options);
+  }
+}
+
+function startRecord(records: readonly JournalRecord[]): Extract<JournalRecord, { kind: 'session_start' }> {
+  const first = records[0];
+  if (first?.kind !== 'session_start') throw new SandboxError('bad_journal', 'the session journal does not start with session_start; it cannot be resumed');
+  return first;
+}
+
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { settings, warn } = options;
+  const env = options.env ?? process.env;
+  const home = resolveHome(env);
+  const secrets = [...settings.secrets, ...SECRET_ENV_VARS.map((name) => env[name])];
+  const store = new SessionStore({ home, fsync: settings.fsync, redactor: new Redactor(secrets) });
+  let session: Session | undefined;
+  let sandbox: Sandbox | undefined;
+  let tools: McpToolHost | undefined;
+  // Tools first (they may still write), then the sandbox, then the journal and its lock.
+  const closeAll = async () => {
+    await tools?.close().catch(() => undefined);
+    await sandbox?.dispose().catch(() => undefined);
+    session?.close();
+  };
+
+  try {
+    let previous: Extract<JournalRecord, { kind: 'session_start' }> | undefined;
+    if (options.resume) {
+      session = store.open(options.resume);
+      if (session.torn) warn(`the journal's last line was torn (${session.torn.bytes} bytes, an interrupted write) and was cut off; everything before it stands`);
+      previous = startRecord(session.records);
+    }
+    const sessionId = session?.id ?? newSessionId();
+
+    const model = await createModelClient({
+      baseURL: previous && !settings.explicit.baseURL ? previous.endpoint.baseURL : settings.baseURL,
+      ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
+      ...(settings.apiKeyVariable ? { apiKeyVariable: settings.apiKeyVariable } : {}),
+      ...((settings.model ?? previous?.endpoint.model) ? { model: settings.model ?? previous!.endpoint.model } : {}),
+      server: settings.server === 'auto' && previous ? previous.endpoint.server : settings.server,
+      thinking: previous && !settings.explicit.thinking ? previous.thinking : settings.thinking,
+      ...(settings.sampling ? { sampling: settings.sampling } : {}),
+      ...(settings.extraBody ? { extraBody: settings.extraBody } : {}),
+      ...(settings.preserveThinking !== undefined ? { preserveThinking: settings.preserveThinking } : {}),
+    });
+
+    let workspace = previous?.workspace ?? settings.cwd;
+    let worktree: Worktree | undefined;
+    let extra: { writable?: string[]; readOnly?: string[] } = {};
+    if (settings.worktree || (previous && previous.workspace !== previous.cwd)) {
+      worktree = await createWorktree({
+        repo: previous?.cwd ?? settings.cwd,
+        sessionId,
+        path: join(home, 'worktrees', sessionId),
+        ...(previous?.settings.worktreeBase ? { base: String(previous.settings.worktreeBase) } : {}),
+      });
+      workspace = worktree.path;
+      extra = worktreeSandboxPaths(worktree);
+    }
+
+    sandbox = await openSandbox(settings, workspace, extra, warn);
+
+    const mcp = await loadMcpConfig({ projectRoot: previous?.cwd ?? settings.cwd, env, configFiles: settings.mcpConfigFiles });
+    const trust = createTrustStore(home);
+    const projectRoot = previous?.cwd ?? settings.cwd;
+    const projectTrusted = !mcp.projectFile || settings.trustProjectMcp || trust.isTrusted(projectRoot, mcp.projectFile.content);
+    const servers = mcp.servers.filter((server) => {
+      if (server.config.disabled) return false;
+      if (server.layer !== 'project' || projectTrusted) return true;
+      warn(`MCP server "${server.name}" from ${server.file} is not trusted yet; run "endure mcp trust" or pass --trust-project-mcp to start it`);
+      return false;
+    });
+
+    const logFile = join(home, 'sessions', sessionId, 'tools.log');
+    const redactor = new Redactor(secrets);
+    tools = await createToolHost({
+      projectRoot: workspace,
+      builtins: defaultBuiltins({ root: workspace, passEnv: settings.passEnv, allowPush: settings.allowPush }),
+      servers,
+      ...(sandbox.kind === 'host' ? {} : { sandbox }),
+      log: (entry) => {
+        try {
+          appendFileSync(logFile, redactor.redact(`${JSON.stringify(entry)}\n`));
+        } catch {
+          // the log is best effort; the journal is what must not fail
+        }
+      },
+      onWarning: warn,
+      clientInfo: { name: 'endure', version: VERSION },
+    });
+
+    if (!session) {
+      session = store.create(
+        {
+          version: VERSION,
+          task: options.task,
+          cwd: settings.cwd,
+          workspace,
+          endpoint: model.endpoint,
+          sandbox: sandbox.kind,
+          thinking: settings.thinking,
+          systemPrompt: SYSTEM_PROMPT,
+          tools: tools.tools().map((tool) => tool.name),
+          settings: {
+            budgets: settings.budgets,
+            approval: settings.approval.policy,
+            ...(worktree ? { worktreeBase: worktree.base, worktreeBranch: worktree.branch } : {}),
+          },
+        },
+        sessionId,
+      );
+    }
+
+    const state = foldRecords(session.records);
+    const contextWindow = settings.contextWindow ?? model.endpoint.contextWindow ?? previous?.endpoint.contextWindow;
+    const estimator = new TokenEstimator();
+    const openSession = session;
+    const hostTools = tools;
+    return {
+      session: openSession,
+      state,
+      model,
+      tools: hostTools,
+      sandbox,
+      ...(worktree ? { worktree } : {}),
+      ...(contextWindow ? { contextWindow } : {}),
+      resumed: Boolean(options.resume),
+      loopDeps(signal, extras = {}) {
+        return {
+          model,
+          tools: hostTools,
+          session: openSession,
+          state,
+          stop: stopConditionFor(settings.budgets),
+          signal,
+          approvals: new ApprovalGate(settings.approval, extras.approver),
+          outputLimit: outputLimitFor(contextWindow),
+          ...(extras.steering ? { steering: extras.steering } : {}),
+          ...(contextWindow ? { compaction: { estimator, contextWindow, threshold: settings.compactAt } } : {}),
+        };
+      },
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * A session's journal as a readable transcript (markdown), for `sessions show`
+ * and `sessions export --format md`. Cache hits the server reported appear per
+ * turn and in the totals.
+ */
+import type { JournalRecord } from '../../sessions/records.js';
+
+function fence(text: string): string {
+  const ticks = text.includes('```') ? '````' : '```';
+  return `${ticks}\n${text}\n${ticks}`;
+}
+
+function cacheShare(prompt: number, cached: number): string {
+  return prompt > 0 ? `${Math.round((100 * cached) / prompt)}%` : '0%';
+}
+
+export function renderTranscript(records: readonly JournalRecord[]): string {
+  const out: string[] = [];
+  let prompt = 0;
+  let cached = 0;
+  let completion = 0;
+  const names = new Map<string, string>();
+  for (const record of records) {
+    switch (record.kind) {
+      case 'session_start':
+        out.push(`# Session ${record.sessionId}`, '', `- model: ${record.endpoint.model} on ${record.endpoint.server} (${record.endpoint.baseURL})`);
+        out.push(`- workspace: ${record.workspace}`, `- sandbox: ${record.sandbox}`, `- started: ${new Date(record.t).toISOString()}`, '');
+        break;
+      case 'user':
+        out.push('## User', '', record.content, '');
+        break;
+      case 'assistant': {
+        const usage = record.usage;
+        if (usage) {
+          prompt += usage.promptTokens;
+          completion += usage.completionTokens;
+          cached += usage.cachedTokens ?? 0;
+        }
+        const stats = usage
+          ? ` · ${usage.promptTokens} prompt tokens (${usage.cachedTokens ?? 0} cached) · ${usage.completionTokens} out`
+          : '';
+        out.push(`## Assistant, turn ${record.turn}${stats}`, '');
+        if (record.reasoning) out.push(`<details><summary>reasoning</summary>\n\n${record.reasoning}\n\n</details>`, '');
+        if (record.content) out.push(record.content, '');
+        for (const call of record.toolCalls ?? []) {
+          names.set(call.id, call.function.name);
+          out.push(`**→ ${call.function.name}** \`${call.function.arguments}\``, '');
+        }
+        break;
+      }
+      case 'tool_start':
+        break;
+      case 'tool_end': {
+        const label = record.outcome ?? (record.isError ? 'error' : 'ok');
+        const blob = record.blob ? ` · full output ${record.blob.bytes} bytes in blobs/${record.blob.id}` : '';
+        out.push(`**← ${names.get(record.callId) ?? record.name}** (${label}, ${record.durationMs} ms${blob})`, '', fence(record.content), '');
+        break;
+      }
+      case 'compaction':
+        out.push('## Compaction', '', record.summary, '');
+        break;
+      case 'checkpoint':
+        out.push(`_checkpoint ${record.ref}_`, '');
+        break;
+      case 'error':
+        out.push(`**error** (${record.code}): ${record.message}`, '');
+        break;
+      case 'end':
+        out.push(`## End: ${record.status}${record.reason ? ` (${record.reason})` : ''}`, '');
+        break;
+      default: {
+        const exhaustive: never = record;
+        throw new Error(`unknown record ${JSON.stringify(exhaustive)}`);
+      }
+    }
+  }
+  out.push(`---`, `Tokens: ${prompt} in (${cached} cached, ${cacheShare(prompt, cached)}) · ${completion} out`, '');
+  return out.join('\n');
+}
