@@ -1,0 +1,91 @@
+/**
+ * The screen of a session: finished items (drawn once, through `<Static>`), the
+ * live turn, the result panel, the approval or the prompt box, the status bar. It
+ * draws the store and sends keys to the controls; the loop runs elsewhere.
+ */
+import { Box, Text, useInput, type Key } from 'ink';
+import { useSyncExternalStore } from 'react';
+import type { UiControls } from '../controls.js';
+import { editLine } from '../line-editor.js';
+import type { ViewState } from '../state.js';
+import type { ViewStore } from '../store.js';
+import { ApprovalPrompt } from './approval-prompt.js';
+import { FinishedView } from './finished-view.js';
+import { LiveTurn } from './live-turn.js';
+import { PromptBox } from './prompt-box.js';
+import { ResultPanel } from './result-panel.js';
+import { StatusBar } from './status-bar.js';
+import { useNow } from './use-now.js';
+
+export interface AppProps {
+  store: ViewStore;
+  controls: UiControls;
+  /** Shown in the status bar. */
+  approvalPolicy?: string;
+}
+
+export function App({ store, controls, approvalPolicy }: AppProps) {
+  const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  useInput((input, key) => handleKey(store, controls, input, key));
+  const ticking = controls.clock === 'wall' && (state.phase === 'running' || state.live.tools.length > 0);
+  const wallNow = useNow(ticking);
+  const now = controls.clock === 'wall' && ticking ? wallNow : (state.status.lastEventAt ?? wallNow);
+  const elapsedMs = state.status.startedAt === undefined ? 0 : now - state.status.startedAt;
+  return (
+    <>
+      <FinishedView log={state.finished} />
+      <Box flexDirection="column">
+        <LiveTurn live={state.live} phase={state.phase} reasoningShown={state.reasoningShown} now={now} />
+        {state.resultShown ? <ResultPanel result={state.lastResult} /> : null}
+        {state.approval !== undefined ? (
+          <ApprovalPrompt request={state.approval} alwaysCovers={controls.describeAlways(state.approval)} />
+        ) : controls.acceptsInput && state.phase !== 'closing' ? (
+          <PromptBox draft={state.draft} phase={state.phase} queued={state.queued} hasHistory={state.finished.count > 0} />
+        ) : null}
+        {state.quitArmed ? <Text color="yellow">Press Ctrl+C again to quit.</Text> : null}
+        {state.phase === 'closing' ? <Text dimColor>closing the session…</Text> : null}
+        <Box marginTop={1}>
+          <StatusBar status={state.status} elapsedMs={elapsedMs} {...(approvalPolicy === undefined ? {} : { approvalPolicy })} />
+        </Box>
+      </Box>
+    </>
+  );
+}
+
+function handleKey(store: ViewStore, controls: UiControls, input: string, key: Key): void {
+  const state = store.state;
+  if (key.ctrl && input === 'c') {
+    controls.quitKey();
+    return;
+  }
+  if (state.quitArmed) store.update((current) => ({ ...current, quitArmed: false }));
+  if (key.escape) {
+    controls.interrupt();
+    return;
+  }
+  if (key.tab) {
+    store.update(toggle('reasoningShown'));
+    return;
+  }
+  if (key.ctrl && input === 'o') {
+    store.update(toggle('resultShown'));
+    return;
+  }
+  if (state.approval !== undefined) {
+    const decision = input === 'y' ? 'yes' : input === 'n' ? 'no' : input === 'a' ? 'always' : undefined;
+    if (decision !== undefined) controls.answer(decision);
+    return;
+  }
+  if (!controls.acceptsInput) {
+    if (input === 'q') controls.quitKey();
+    return;
+  }
+  if (state.phase === 'closing') return;
+  const edit = editLine(state.draft, input, key);
+  if (edit.line !== state.draft) store.update((current) => ({ ...current, draft: edit.line }));
+  if (edit.submitted !== undefined) controls.submit(edit.submitted);
+}
+
+function toggle(field: 'reasoningShown' | 'resultShown') {
+  return (state: ViewState): ViewState => ({ ...state, [field]: !state[field] });
+}

@@ -1,0 +1,52 @@
+/**
+ * The status bar: where the session runs (model, server, sandbox, id) and how far
+ * it has gone (turn, tool calls, tokens in and out, cached share, context fill,
+ * elapsed time, budget left).
+ */
+import { Box, Text } from 'ink';
+import { formatDuration, formatShare, formatTokens } from '../format.js';
+import type { StatusFigures } from '../state.js';
+
+export interface StatusBarProps {
+  status: StatusFigures;
+  /** Milliseconds since the session's first event in this run. */
+  elapsedMs: number;
+  approvalPolicy?: string;
+}
+
+export function StatusBar({ status, elapsedMs, approvalPolicy }: StatusBarProps) {
+  const where = [status.model, status.server, `sandbox ${status.sandbox}`, `session ${status.sessionId}`];
+  if (approvalPolicy !== undefined) where.push(`approval ${approvalPolicy}`);
+  const context =
+    status.contextWindow === undefined
+      ? `context ${formatTokens(status.contextTokens)}`
+      : `context ${formatShare(status.contextTokens, status.contextWindow)} of ${formatTokens(status.contextWindow)}`;
+  const figures = [
+    `turn ${status.turn}`,
+    `${status.toolCalls} tool calls`,
+    `${formatTokens(status.promptTokens)} in / ${formatTokens(status.completionTokens)} out`,
+    `cached ${formatShare(status.cachedTokens, status.promptTokens)}`,
+    context,
+    formatDuration(elapsedMs),
+  ];
+  const left = budgetLeft(status, elapsedMs);
+  return (
+    <Box flexDirection="column">
+      <Text dimColor wrap="truncate-end">{where.join(' · ')}</Text>
+      <Text wrap="truncate-end">
+        {figures.join(' · ')}
+        {left === '' ? '' : <Text color="yellow">{` · left: ${left}`}</Text>}
+      </Text>
+    </Box>
+  );
+}
+
+export function budgetLeft(status: StatusFigures, elapsedMs: number): string {
+  const { maxTurns, maxToolCalls, maxTokens, deadlineMs } = status.budgets;
+  const parts: string[] = [];
+  if (maxTurns !== undefined) parts.push(`${Math.max(0, maxTurns - status.turn)} turns`);
+  if (maxToolCalls !== undefined) parts.push(`${Math.max(0, maxToolCalls - status.toolCalls)} tool calls`);
+  if (maxTokens !== undefined) parts.push(`${formatTokens(Math.max(0, maxTokens - status.promptTokens - status.completionTokens))} tokens`);
+  if (deadlineMs !== undefined) parts.push(formatDuration(Math.max(0, deadlineMs - elapsedMs)));
+  return parts.join(', ');
+}

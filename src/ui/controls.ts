@@ -1,0 +1,22 @@
+/**
+ * What the keys of the UI reach: the interactive session controller, or the replay
+ * player. Components call these and draw the store; they never run the loop.
+ */
+import type { ApprovalDecision, ApprovalRequest } from '../agent/controls.js';
+
+export interface UiControls {
+  /** Enter in the prompt box: a task, a follow-up, or (while the agent works) a steering message. */
+  submit(text: string): void;
+  /** Esc. */
+  interrupt(): void;
+  /** Ctrl+C (and `q` when the prompt box is off). */
+  quitKey(): void;
+  /** y / n / a while an approval is on screen. */
+  answer(decision: ApprovalDecision): void;
+  /** What an "always" for this request would cover, shown beside the `a` key. */
+  describeAlways(request: ApprovalRequest): string;
+  /** False when there is no prompt box (replay). */
+  readonly acceptsInput: boolean;
+  /** Where "now" comes from: the wall clock (live) or the last event's time (replay). */
+  readonly clock: 'wall' | 'events';
+}

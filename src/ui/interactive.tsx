@@ -1,0 +1,77 @@
+/**
+ * `endure [task]` and `endure resume`: mounts the UI on a SessionDriver built by
+ * the CLI, and returns the exit code once the person quits and the journal is closed.
+ */
+import { render } from 'ink';
+import type { SessionDriver } from '../agent/controls.js';
+import { App } from './components/app.js';
+import { SessionController, type ApprovalPolicy } from './session-controller.js';
+import { initialViewState } from './state.js';
+import { ViewStore } from './store.js';
+
+export interface InteractiveOptions {
+  /** Sent as the first message, as if typed into the prompt box. */
+  initialTask?: string;
+  /** @default process.stdout */
+  stdout?: NodeJS.WriteStream;
+  /** Must be a terminal (raw mode). @default process.stdin */
+  stdin?: NodeJS.ReadStream;
+  /** Where a failure to close the session is reported. @default process.stderr */
+  stderr?: NodeJS.WriteStream;
+  /** `ask` makes the UI the loop's approver; `auto` and `deny` are applied by the loop. */
+  approvalPolicy: ApprovalPolicy;
+  /** Aborting it quits as Ctrl+C twice does (for SIGTERM). */
+  signal?: AbortSignal;
+}
+
+export const BELL = '\u0007';
+
+/** Runs the interactive UI until the person quits; resolves with the exit code (cli.md). */
+export async function runInteractive(driver: SessionDriver, options: InteractiveOptions): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stdin = options.stdin ?? process.stdin;
+  const stderr = options.stderr ?? process.stderr;
+  if (!canReadKeys(stdin)) {
+    stderr.write('endure: the interactive UI needs a terminal on stdin; use `endure exec` for pipes and CI\n');
+    await driver.close();
+    return 2;
+  }
+  const store = new ViewStore(initialViewState(driver.info));
+  const controller = new SessionController(driver, store, {
+    approvalPolicy: options.approvalPolicy,
+    bell: () => stdout.write(BELL),
+  });
+  const instance = render(<App store={store} controls={controller} approvalPolicy={options.approvalPolicy} />, {
+    stdout,
+    stdin,
+    stderr,
+    exitOnCtrlC: false,
+  });
+  const quitOnSignal = (): void => void controller.quit();
+  options.signal?.addEventListener('abort', quitOnSignal, { once: true });
+  if (options.signal?.aborted) quitOnSignal();
+  const crashed = instance.waitUntilExit().then(
+    () => controller.quit(),
+    (error: unknown) => {
+      stderr.write(`endure: the UI stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+      return controller.quit().then(() => 1);
+    },
+  );
+  const task = options.initialTask?.trim();
+  if (task !== undefined && task !== '') controller.submit(task);
+  const code = await Promise.race([controller.closed, crashed]);
+  options.signal?.removeEventListener('abort', quitOnSignal);
+  store.flush();
+  instance.unmount();
+  await instance.waitUntilExit().catch(() => undefined);
+  store.dispose();
+  if (controller.closeError !== undefined) {
+    const error = controller.closeError;
+    stderr.write(`endure: closing the session failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  return code;
+}
+
+function canReadKeys(stdin: NodeJS.ReadStream): boolean {
+  return stdin.isTTY === true && typeof stdin.setRawMode === 'function';
+}

@@ -1,0 +1,249 @@
+/**
+ * The view state of a session and the pure reducer that folds each AgentEvent into
+ * it. Finished items go to an append-only log (drawn once through `<Static>`); the
+ * live turn keeps only bounded tails of the streaming text and the running tools, so
+ * the cost of an event is the same at event 100 and at event 100,000.
+ */
+import type { AgentEvent, EndStatus } from '../agent/events.js';
+import type { ApprovalRequest, SessionDriver } from '../agent/controls.js';
+import { appendTo, emptyLog, type AppendLog } from './append-log.js';
+import { reasoningItem, toolItem, type FinishedItem, type NewItem } from './finished-item.js';
+import { appendTail, clip, formatTokens } from './format.js';
+import { EMPTY_LINE, type LineState } from './line-editor.js';
+import { parseArguments, summarizeToolCall } from './tool-summary.js';
+
+/** Streamed text kept for the live turn; older text is already off screen. */
+export const LIVE_TAIL_CHARS = 4000;
+/** Tool output kept for the expandable result panel. */
+export const RESULT_PANEL_CHARS = 20_000;
+
+export interface RunningTool {
+  callId: string;
+  name: string;
+  summary: string;
+  arguments: string;
+  startedAt: number;
+  progress?: string;
+}
+
+export interface LiveTurn {
+  /** Last LIVE_TAIL_CHARS of the streaming reasoning. */
+  reasoning: string;
+  reasoningChars: number;
+  /** Last LIVE_TAIL_CHARS of the streaming answer. */
+  answer: string;
+  answerChars: number;
+  tools: readonly RunningTool[];
+  retry?: { attempt: number; delayMs: number; reason: string };
+  waitingMs?: number;
+}
+
+export interface StatusFigures {
+  sessionId: string;
+  model: string;
+  server: string;
+  sandbox: string;
+  contextWindow?: number;
+  budgets: SessionDriver['info']['budgets'];
+  turn: number;
+  toolCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  contextTokens: number;
+  /** Time of the first event of this run (epoch ms). */
+  startedAt?: number;
+  lastEventAt?: number;
+}
+
+export type Phase = 'idle' | 'running' | 'closing';
+
+export interface ViewState {
+  finished: AppendLog<FinishedItem>;
+  live: LiveTurn;
+  status: StatusFigures;
+  /** Steering messages typed while the agent worked and not yet taken by the loop. */
+  queued: readonly string[];
+  /** The latest finished tool result, shown whole when the result panel is open. */
+  lastResult?: { summary: string; content: string; isError: boolean };
+  reasoningShown: boolean;
+  resultShown: boolean;
+  phase: Phase;
+  /** The approval on screen, if any (the first of those waiting). */
+  approval?: ApprovalRequest;
+  /** Ctrl+C was pressed once; a second press quits. */
+  quitArmed: boolean;
+  draft: LineState;
+  /** Status of the last run that ended. */
+  ended?: EndStatus;
+}
+
+export const EMPTY_LIVE: LiveTurn = { reasoning: '', reasoningChars: 0, answer: '', answerChars: 0, tools: [] };
+
+export function initialViewState(info: SessionDriver['info']): ViewState {
+  return {
+    finished: emptyLog(),
+    live: EMPTY_LIVE,
+    status: {
+      sessionId: info.sessionId,
+      model: info.model,
+      server: info.server,
+      sandbox: info.sandbox,
+      ...(info.contextWindow === undefined ? {} : { contextWindow: info.contextWindow }),
+      budgets: info.budgets,
+      turn: 0,
+      toolCalls: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      cachedTokens: 0,
+      contextTokens: 0,
+    },
+    queued: [],
+    reasoningShown: false,
+    resultShown: false,
+    phase: 'idle',
+    quitArmed: false,
+    draft: EMPTY_LINE,
+  };
+}
+
+export function finish(state: ViewState, item: NewItem): ViewState {
+  return { ...state, finished: appendTo(state.finished, { ...item, key: state.finished.count } as FinishedItem) };
+}
+
+export function reduceEvent(state: ViewState, event: AgentEvent): ViewState {
+  return applyBody(stamp(state, event), event);
+}
+
+function stamp(state: ViewState, event: AgentEvent): ViewState {
+  const status = state.status;
+  return {
+    ...state,
+    status: {
+      ...status,
+      sessionId: event.session === '' ? status.sessionId : event.session,
+      turn: Math.max(status.turn, event.turn),
+      startedAt: status.startedAt ?? event.time,
+      lastEventAt: event.time,
+    },
+  };
+}
+
+function applyBody(state: ViewState, event: AgentEvent): ViewState {
+  const live = state.live;
+  switch (event.type) {
+    case 'session_start': {
+      const status = {
+        ...state.status,
+        model: event.model,
+        server: event.server,
+        sandbox: event.sandbox,
+        ...(event.contextWindow === undefined ? {} : { contextWindow: event.contextWindow }),
+      };
+      const verb = event.resumed ? 'resumed' : 'started';
+      return finish({ ...state, status }, { kind: 'session', text: `session ${event.session} ${verb} · ${event.model} on ${event.server} · sandbox ${event.sandbox} · ${event.workspace}` });
+    }
+    case 'user_message': {
+      const queued = event.steering ? withoutQueued(state.queued, event.content) : state.queued;
+      return finish({ ...state, queued }, { kind: 'user', text: event.content, steering: event.steering === true });
+    }
+    case 'turn_start':
+      return { ...state, live: { ...EMPTY_LIVE, tools: live.tools } };
+    case 'reasoning_delta':
+      return { ...state, live: { ...calm(live), reasoning: appendTail(live.reasoning, event.text, LIVE_TAIL_CHARS), reasoningChars: live.reasoningChars + event.text.length } };
+    case 'content_delta':
+      return { ...state, live: { ...calm(live), answer: appendTail(live.answer, event.text, LIVE_TAIL_CHARS), answerChars: live.answerChars + event.text.length } };
+    case 'assistant_message': {
+      let next: ViewState = { ...state, live: { ...EMPTY_LIVE, tools: live.tools } };
+      const reasoning = event.reasoning ?? '';
+      if (reasoning.trim() !== '') next = finish(next, reasoningItem(reasoning, state.reasoningShown));
+      if (event.content.trim() !== '') next = finish(next, { kind: 'answer', text: event.content, partial: false });
+      return next;
+    }
+    case 'model_retry':
+      return { ...state, live: { ...live, retry: { attempt: event.attempt, delayMs: event.delayMs, reason: event.reason } } };
+    case 'waiting':
+      return { ...state, live: { ...live, waitingMs: event.elapsedMs } };
+    case 'tool_start': {
+      const summary = summarizeToolCall(event.name, parseArguments(event.arguments));
+      const tool: RunningTool = { callId: event.callId, name: event.name, summary: event.replayed ? `${summary} (again, after a restart)` : summary, arguments: event.arguments, startedAt: event.time };
+      return { ...state, live: { ...calm(live), tools: [...live.tools.filter((t) => t.callId !== event.callId), tool] } };
+    }
+    case 'tool_progress': {
+      const progress = event.message ?? (event.total === undefined ? `${event.progress}` : `${event.progress}/${event.total}`);
+      const tools = live.tools.map((tool) => (tool.callId === event.callId ? { ...tool, progress: clip(progress, 80) } : tool));
+      return { ...state, live: { ...live, tools } };
+    }
+    case 'tool_end': {
+      const running = live.tools.find((tool) => tool.callId === event.callId);
+      const item = toolItem({ ...event, arguments: running?.arguments });
+      const content = event.content.length > RESULT_PANEL_CHARS ? `${event.content.slice(0, RESULT_PANEL_CHARS)}\n… (${event.content.length - RESULT_PANEL_CHARS} more characters)` : event.content;
+      const next: ViewState = {
+        ...state,
+        live: { ...live, tools: live.tools.filter((tool) => tool.callId !== event.callId) },
+        status: { ...state.status, toolCalls: state.status.toolCalls + 1 },
+        lastResult: { summary: item.kind === 'tool' ? item.summary : event.name, content, isError: event.isError },
+      };
+      return finish(next, item);
+    }
+    case 'approval_request':
+      return state;
+    case 'compaction':
+      return finish(state, {
+        kind: 'notice',
+        level: 'info',
+        text: `context compacted: ${event.droppedMessages} messages → a summary of ${event.summaryChars} characters (${formatTokens(event.contextBefore)} → ${formatTokens(event.contextAfter)} tokens)`,
+      });
+    case 'usage':
+      return {
+        ...state,
+        status: {
+          ...state.status,
+          promptTokens: event.totals.promptTokens,
+          completionTokens: event.totals.completionTokens,
+          cachedTokens: event.totals.cachedTokens,
+          contextTokens: event.contextTokens,
+        },
+      };
+    case 'warning':
+      return finish(state, { kind: 'notice', level: 'warning', text: event.message });
+    case 'error':
+      return finish(state, { kind: 'notice', level: 'error', text: `${event.message} (${event.code})` });
+    case 'session_end': {
+      let next: ViewState = { ...state, live: EMPTY_LIVE, ended: event.status };
+      if (live.answer.trim() !== '') next = finish(next, { kind: 'answer', text: live.answer, partial: true });
+      next = {
+        ...next,
+        status: { ...next.status, turn: Math.max(next.status.turn, event.turns), toolCalls: Math.max(next.status.toolCalls, event.toolCalls) },
+      };
+      return finish(next, {
+        kind: 'end',
+        status: event.status,
+        ...(event.reason === undefined ? {} : { reason: event.reason }),
+        turns: event.turns,
+        toolCalls: event.toolCalls,
+        durationMs: event.durationMs,
+      });
+    }
+    default:
+      return assertNever(event);
+  }
+}
+
+/** A retry or wait notice ends when output flows again. */
+function calm(live: LiveTurn): LiveTurn {
+  if (live.retry === undefined && live.waitingMs === undefined) return live;
+  const { retry: _retry, waitingMs: _waiting, ...rest } = live;
+  return rest;
+}
+
+/** The loop may pass several queued messages as one: drop every one it carried, else the oldest. */
+function withoutQueued(queued: readonly string[], content: string): readonly string[] {
+  if (queued.length === 0) return queued;
+  const left = queued.filter((message) => !content.includes(message));
+  return left.length < queued.length ? left : queued.slice(1);
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled event: ${JSON.stringify(value)}`);
+}
