@@ -20,6 +20,7 @@ const OVERFLOW_PATTERNS: readonly RegExp[] = [
   /longer than the model's context length \((\d+) tokens\)/i,
   /Range of input length should be \[1, ?(\d+)\]/i,
   /context length (?:of|is) (\d+)/i,
+  /context (?:length|size|window) \((\d+)(?: tokens)?\)/i,
   /exceeds? (?:the )?(?:maximum |max |available )?context (?:length|size|window)/i,
   /prompt is too long/i,
   /context window/i,

@@ -62,7 +62,7 @@ type ClientOverrides = Partial<ModelClientOptions>;
 export interface Harness {
   /** Start a scripted server that closes after the test. */
   server(options?: ScriptedServerOptions): Promise<ScriptedServer>;
-  /** A scripted server of `dialect` and a client pointed at it (server given explicitly unless overridden). */
+  /** A scripted server of `dialect` and a client pointed at it (server kind given, thinking off, unless overridden). */
   pair(dialect: DialectName, client?: ClientOverrides, server?: ScriptedServerOptions): Promise<{ server: ScriptedServer; client: ModelClient }>;
 }
 
@@ -82,7 +82,7 @@ export const test = base.extend<{ harness: Harness }>({
           baseURL: server.url,
           server: dialect,
           model: server.model,
-          thinking: true,
+          thinking: false,
           retryBaseDelayMs: 5,
           ...client,
         });
