@@ -118,6 +118,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(settings.sampling ? { sampling: settings.sampling } : {}),
       ...(settings.extraBody ? { extraBody: settings.extraBody } : {}),
       ...(settings.preserveThinking !== undefined ? { preserveThinking: settings.preserveThinking } : {}),
+      retryBudgetMs: settings.retryBudgetMs,
     });
 
     let workspace = previous?.workspace ?? settings.cwd;

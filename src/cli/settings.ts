@@ -66,6 +66,8 @@ export interface Settings {
   trustProjectMcp: boolean;
   warnings: string[];
   debug: boolean;
+  /** How long a failing endpoint is retried in all (cli.md: 60 s). */
+  retryBudgetMs: number;
   /** What flags or the environment set (a resumed session keeps its recorded values otherwise). */
   explicit: { baseURL: boolean; thinking: boolean };
 }
@@ -144,6 +146,7 @@ export function resolveSettings(
     trustProjectMcp: flags.trustProjectMcp ?? false,
     warnings,
     debug: flags.debug ?? false,
+    retryBudgetMs: env.ENDURE_RETRY_BUDGET_MS ? parseDuration(env.ENDURE_RETRY_BUDGET_MS) : 60_000,
     explicit: {
       baseURL: Boolean(flags.baseUrl ?? env.ENDURE_BASE_URL ?? env.OPENAI_BASE_URL),
       thinking: thinking !== undefined,
