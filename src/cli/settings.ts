@@ -146,7 +146,7 @@ export function resolveSettings(
     trustProjectMcp: flags.trustProjectMcp ?? false,
     warnings,
     debug: flags.debug ?? false,
-    retryBudgetMs: env.ENDURE_RETRY_BUDGET_MS ? parseDuration(env.ENDURE_RETRY_BUDGET_MS) : 60_000,
+    retryBudgetMs: /^\d+$/.test(env.ENDURE_RETRY_BUDGET_MS ?? "") ? Number(env.ENDURE_RETRY_BUDGET_MS) : env.ENDURE_RETRY_BUDGET_MS ? parseDuration(env.ENDURE_RETRY_BUDGET_MS) : 60_000,
     explicit: {
       baseURL: Boolean(flags.baseUrl ?? env.ENDURE_BASE_URL ?? env.OPENAI_BASE_URL),
       thinking: thinking !== undefined,
