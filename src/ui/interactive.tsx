@@ -41,7 +41,7 @@ export async function runInteractive(driver: SessionDriver, options: Interactive
     approvalPolicy: options.approvalPolicy,
     bell: () => stdout.write(BELL),
   });
-  const instance = render(<App store={store} controls={controller} approvalPolicy={options.approvalPolicy} />, {
+  const instance = render(<App store={store} controls={controller} note={`approval ${options.approvalPolicy}`} />, {
     stdout,
     stdin,
     stderr,

@@ -20,13 +20,18 @@ import { useNow } from './use-now.js';
 export interface AppProps {
   store: ViewStore;
   controls: UiControls;
-  /** Shown in the status bar. */
-  approvalPolicy?: string;
+  /** Shown at the end of the status bar's first line (approval policy, replay speed). */
+  note?: string;
+  /**
+   * Whether to read keys. Off when stdin is not a terminal (a replay piped somewhere).
+   * @default true
+   */
+  keys?: boolean;
 }
 
-export function App({ store, controls, approvalPolicy }: AppProps) {
+export function App({ store, controls, note, keys = true }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
-  useInput((input, key) => handleKey(store, controls, input, key));
+  useInput((input, key) => handleKey(store, controls, input, key), { isActive: keys });
   const ticking = controls.clock === 'wall' && (state.phase === 'running' || state.live.tools.length > 0);
   const wallNow = useNow(ticking);
   const now = controls.clock === 'wall' && ticking ? wallNow : (state.status.lastEventAt ?? wallNow);
@@ -45,7 +50,7 @@ export function App({ store, controls, approvalPolicy }: AppProps) {
         {state.quitArmed ? <Text color="yellow">Press Ctrl+C again to quit.</Text> : null}
         {state.phase === 'closing' ? <Text dimColor>closing the session…</Text> : null}
         <Box marginTop={1}>
-          <StatusBar status={state.status} elapsedMs={elapsedMs} {...(approvalPolicy === undefined ? {} : { approvalPolicy })} />
+          <StatusBar status={state.status} elapsedMs={elapsedMs} {...(note === undefined ? {} : { note })} />
         </Box>
       </Box>
     </>

@@ -11,12 +11,13 @@ export interface StatusBarProps {
   status: StatusFigures;
   /** Milliseconds since the session's first event in this run. */
   elapsedMs: number;
-  approvalPolicy?: string;
+  /** A last word on the first line: the approval policy, or the replay speed. */
+  note?: string;
 }
 
-export function StatusBar({ status, elapsedMs, approvalPolicy }: StatusBarProps) {
+export function StatusBar({ status, elapsedMs, note }: StatusBarProps) {
   const where = [status.model, status.server, `sandbox ${status.sandbox}`, `session ${status.sessionId}`];
-  if (approvalPolicy !== undefined) where.push(`approval ${approvalPolicy}`);
+  if (note !== undefined) where.push(note);
   const context =
     status.contextWindow === undefined
       ? `context ${formatTokens(status.contextTokens)}`

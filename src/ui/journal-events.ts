@@ -1,0 +1,158 @@
+/**
+ * Journal records → the AgentEvents the loop emitted while writing them, so a
+ * recorded session plays through the same UI as a live one. Assistant messages are
+ * split back into reasoning and content deltas spread over the time the model took.
+ */
+import type { AgentEvent, AgentEventBody, UsageTotals } from '../agent/events.js';
+import type { JournalRecord } from '../../sessions/records.js';
+
+/** @default at most 120 deltas per streamed text. */
+export const MAX_DELTAS_PER_TEXT = 120;
+
+export async function* journalToEvents(records: Iterable<JournalRecord> | AsyncIterable<JournalRecord>): AsyncGenerator<AgentEvent> {
+  const converter = new RecordConverter();
+  for await (const record of records) yield* converter.convert(record);
+}
+
+class RecordConverter {
+  private session = '';
+  private turn = 0;
+  private seq = 0;
+  private startedAt: number | undefined;
+  private lastTime: number | undefined;
+  private sessionStarts = 0;
+  private toolCalls = 0;
+  private contextTokens = 0;
+  private readonly totals: UsageTotals = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
+  private readonly argumentsById = new Map<string, string>();
+  /** Seqs of message records since the last compaction, to count what a compaction replaced. */
+  private messageSeqs: number[] = [];
+
+  *convert(record: JournalRecord): Generator<AgentEvent> {
+    const previous = this.lastTime ?? record.t;
+    this.startedAt ??= record.t;
+    this.lastTime = record.t;
+    switch (record.kind) {
+      case 'session_start': {
+        this.session = record.sessionId;
+        this.sessionStarts += 1;
+        yield this.event(record.t, {
+          type: 'session_start',
+          resumed: this.sessionStarts > 1,
+          model: record.endpoint.model,
+          server: record.endpoint.server,
+          baseURL: record.endpoint.baseURL,
+          sandbox: record.sandbox,
+          workspace: record.workspace,
+          task: record.task,
+          ...(record.endpoint.contextWindow === undefined ? {} : { contextWindow: record.endpoint.contextWindow }),
+        });
+        return;
+      }
+      case 'user':
+        this.messageSeqs.push(record.seq);
+        yield this.event(record.t, { type: 'user_message', content: record.content });
+        return;
+      case 'assistant': {
+        this.messageSeqs.push(record.seq);
+        if (record.turn !== this.turn) {
+          this.turn = record.turn;
+          yield this.event(previous, { type: 'turn_start' });
+        }
+        const from = Math.max(previous, record.t - (record.modelMs ?? 0));
+        const reasoning = chunks(record.reasoning ?? '');
+        const content = chunks(record.content);
+        const count = reasoning.length + content.length;
+        let index = 0;
+        for (const text of reasoning) yield this.event(spread(from, record.t, index++, count), { type: 'reasoning_delta', text });
+        for (const text of content) yield this.event(spread(from, record.t, index++, count), { type: 'content_delta', text });
+        const toolCalls = (record.toolCalls ?? []).map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
+        for (const call of toolCalls) this.argumentsById.set(call.id, call.arguments);
+        yield this.event(record.t, {
+          type: 'assistant_message',
+          content: record.content,
+          ...(record.reasoning === undefined ? {} : { reasoning: record.reasoning }),
+          toolCalls,
+          ...(record.usage === undefined ? {} : { usage: record.usage }),
+        });
+        if (record.usage !== undefined) {
+          this.totals.promptTokens += record.usage.promptTokens;
+          this.totals.completionTokens += record.usage.completionTokens;
+          this.totals.cachedTokens += record.usage.cachedTokens ?? 0;
+          this.contextTokens = record.usage.promptTokens + record.usage.completionTokens;
+          yield this.event(record.t, { type: 'usage', usage: record.usage, totals: { ...this.totals }, contextTokens: this.contextTokens });
+        }
+        return;
+      }
+      case 'tool_start':
+        yield this.event(record.t, { type: 'tool_start', callId: record.callId, name: record.name, arguments: this.argumentsById.get(record.callId) ?? '{}' });
+        return;
+      case 'tool_end':
+        this.messageSeqs.push(record.seq);
+        this.toolCalls += 1;
+        this.argumentsById.delete(record.callId);
+        yield this.event(record.t, {
+          type: 'tool_end',
+          callId: record.callId,
+          name: record.name,
+          isError: record.isError,
+          content: record.content,
+          durationMs: record.durationMs,
+          ...(record.outcome === undefined ? {} : { outcome: record.outcome }),
+        });
+        return;
+      case 'compaction': {
+        const dropped = this.messageSeqs.filter((seq) => seq <= record.throughSeq).length;
+        this.messageSeqs = this.messageSeqs.filter((seq) => seq > record.throughSeq);
+        yield this.event(record.t, {
+          type: 'compaction',
+          summaryChars: record.summary.length,
+          droppedMessages: dropped,
+          contextBefore: this.contextTokens,
+          contextAfter: Math.ceil(record.summary.length / 4),
+        });
+        return;
+      }
+      case 'checkpoint':
+        return;
+      case 'error':
+        yield this.event(record.t, { type: 'error', code: record.code, message: record.message });
+        return;
+      case 'end':
+        yield this.event(record.t, {
+          type: 'session_end',
+          status: record.status,
+          result: record.result ?? '',
+          ...(record.reason === undefined ? {} : { reason: record.reason }),
+          turns: this.turn,
+          toolCalls: this.toolCalls,
+          usage: { ...this.totals },
+          durationMs: record.t - (this.startedAt ?? record.t),
+        });
+        return;
+      default:
+        assertNever(record);
+    }
+  }
+
+  private event(time: number, body: AgentEventBody): AgentEvent {
+    this.seq += 1;
+    return { session: this.session, turn: this.turn, seq: this.seq, time, ...body } as AgentEvent;
+  }
+}
+
+function chunks(text: string): string[] {
+  if (text === '') return [];
+  const size = Math.max(24, Math.ceil(text.length / MAX_DELTAS_PER_TEXT));
+  const pieces: string[] = [];
+  for (let start = 0; start < text.length; start += size) pieces.push(text.slice(start, start + size));
+  return pieces;
+}
+
+function spread(from: number, to: number, index: number, count: number): number {
+  return count <= 1 ? to : Math.round(from + ((to - from) * index) / count);
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unknown journal record: ${JSON.stringify(value)}`);
+}

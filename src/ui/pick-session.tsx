@@ -1,0 +1,40 @@
+/**
+ * `endure resume` without an id: shows the picker and resolves with the chosen
+ * session id, or undefined when the person cancels (or there is nothing to pick).
+ */
+import { render } from 'ink';
+import { SessionPicker, type SessionChoice } from './components/session-picker.js';
+
+export interface PickerIo {
+  /** @default process.stdout */
+  stdout?: NodeJS.WriteStream;
+  /** @default process.stdin */
+  stdin?: NodeJS.ReadStream;
+  /** @default process.stderr */
+  stderr?: NodeJS.WriteStream;
+  /** Clock for the ages shown. @default Date.now */
+  now?: () => number;
+}
+
+export async function pickSession(sessions: readonly SessionChoice[], io: PickerIo = {}): Promise<string | undefined> {
+  if (sessions.length === 0) return undefined;
+  const stdin = io.stdin ?? process.stdin;
+  if (stdin.isTTY !== true || typeof stdin.setRawMode !== 'function') {
+    (io.stderr ?? process.stderr).write('endure: choosing a session needs a terminal; pass the id: endure resume <id>\n');
+    return undefined;
+  }
+  let chosen: string | undefined;
+  const instance = render(
+    <SessionPicker
+      sessions={sessions}
+      now={(io.now ?? Date.now)()}
+      onDone={(id) => {
+        chosen = id;
+        instance.unmount();
+      }}
+    />,
+    { stdout: io.stdout ?? process.stdout, stdin, stderr: io.stderr ?? process.stderr, exitOnCtrlC: false },
+  );
+  await instance.waitUntilExit();
+  return chosen;
+}
