@@ -1,9 +1,9 @@
-import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import type { Client } from '@modelcontextprotocol/client';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { test as base, describe, expect, vi } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { createShellServer, type ShellServerOptions } from '../../tools/shell/shell-server.js';
+import { connectInMemory, resultText, toolServerTest } from '../support/mcp-fixtures.js';
 
 interface CallOutcome {
   text: string;
@@ -13,20 +13,12 @@ interface CallOutcome {
 
 type Connect = (options?: Partial<ShellServerOptions>) => Promise<{ client: Client; close: () => Promise<void> }>;
 
-const test = base.extend<{ workspace: string; connect: Connect; client: Client }>({
-  workspace: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'endure-shell-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
+const test = toolServerTest.extend<{ connect: Connect; client: Client }>({
   connect: async ({ workspace }, use) => {
     const closers: Array<() => Promise<void>> = [];
     await use(async (options = {}) => {
       const server = createShellServer({ root: workspace, killGraceMs: 300, ...options });
-      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-      await server.connect(serverSide);
-      const client = new Client({ name: 'shell-test', version: '0.0.0' });
-      await client.connect(clientSide);
+      const client = await connectInMemory(server);
       const close = async () => {
         await client.close();
         await server.close();
@@ -43,8 +35,7 @@ const test = base.extend<{ workspace: string; connect: Connect; client: Client }
 
 async function call(client: Client, name: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<CallOutcome> {
   const result = await client.callTool({ name, arguments: args }, signal ? { signal } : undefined);
-  const text = result.content.map((block) => (block.type === 'text' ? block.text : `[${block.type}]`)).join('\n');
-  return { text, isError: result.isError === true, structured: (result.structuredContent ?? {}) as Record<string, unknown> };
+  return { text: resultText(result), isError: result.isError === true, structured: (result.structuredContent ?? {}) as Record<string, unknown> };
 }
 
 /** True while `pid` exists and is not a zombie waiting to be reaped. */
@@ -94,22 +85,17 @@ describe('run_shell', () => {
     expect(signaled.text).toContain('killed by signal SIGKILL');
   });
 
-  test('runs in a cwd inside the workspace and refuses escapes', async ({ client, workspace }) => {
+  test('runs in a cwd inside the workspace and refuses escapes', async ({ client, workspace, outside }) => {
     await mkdir(join(workspace, 'sub', 'deeper'), { recursive: true });
     const inside = await call(client, 'run_shell', { command: 'pwd', cwd: 'sub/deeper' });
     expect(inside.text).toContain(join(workspace, 'sub', 'deeper'));
     expect((await call(client, 'run_shell', { command: 'pwd' })).text).toContain(workspace);
 
-    const outside = await mkdtemp(join(tmpdir(), 'endure-outside-'));
-    try {
-      await symlink(outside, join(workspace, 'link-out'));
-      for (const cwd of ['..', '/etc', 'sub/../../', 'link-out']) {
-        const refused = await call(client, 'run_shell', { command: 'touch escaped', cwd });
-        expect(refused.isError, cwd).toBe(true);
-        expect(refused.text).toContain('outside the workspace');
-      }
-    } finally {
-      await rm(outside, { recursive: true, force: true });
+    await symlink(outside, join(workspace, 'link-out'));
+    for (const cwd of ['..', '/etc', 'sub/../../', 'link-out', outside]) {
+      const refused = await call(client, 'run_shell', { command: 'touch escaped', cwd });
+      expect(refused.isError, cwd).toBe(true);
+      expect(refused.text).toContain('outside the workspace');
     }
 
     const missing = await call(client, 'run_shell', { command: 'pwd', cwd: 'nope' });
