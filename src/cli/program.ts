@@ -17,6 +17,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('An agentic coding runtime for Qwen models: long sessions, a crash-safe journal, MCP tools in sandboxes')
     .version(VERSION, '-V, --version')
     .exitOverride()
+    .enablePositionalOptions()
     .configureOutput({ outputError: (text, write) => write(`endure: ${text.replace(/^error: /, '')}`) })
     .showHelpAfterError('(run endure --help for usage)');
 
@@ -26,6 +27,8 @@ export async function runCli(argv: string[]): Promise<number> {
   registerSessions(program, setExitCode);
   const { registerServe } = await import('./commands/serve.js');
   registerServe(program);
+  const { registerUi } = await import('./commands/ui.js');
+  registerUi(program, setExitCode);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
