@@ -34,7 +34,7 @@ export function StatusBar({ status, elapsedMs, note }: StatusBarProps) {
   return (
     <Box flexDirection="column">
       <Text dimColor wrap="truncate-end">{where.join(' · ')}</Text>
-      <Text wrap="truncate-end">
+      <Text>
         {figures.join(' · ')}
         {left === '' ? '' : <Text color="yellow">{` · left: ${left}`}</Text>}
       </Text>
