@@ -20,6 +20,8 @@ export interface BwrapPlan {
   env: Record<string, string>;
   /** The user's git config, bound read-only as the sandbox HOME's .gitconfig. */
   gitConfig?: string;
+  /** Forbid nested user namespaces (`--disable-userns`, bwrap 0.8.0 and later). */
+  disableUserns: boolean;
 }
 
 export function bwrapArgs(plan: BwrapPlan, command: string, args: readonly string[]): string[] {
@@ -30,7 +32,8 @@ export function bwrapArgs(plan: BwrapPlan, command: string, args: readonly strin
   for (const path of plan.masks.dirs) argv.push('--tmpfs', path);
   argv.push('--dir', SANDBOX_HOME);
   if (plan.gitConfig) argv.push('--ro-bind', plan.gitConfig, `${SANDBOX_HOME}/.gitconfig`);
-  argv.push('--unshare-all', '--unshare-user', '--disable-userns');
+  argv.push('--unshare-all', '--unshare-user');
+  if (plan.disableUserns) argv.push('--disable-userns');
   if (plan.network) argv.push('--share-net');
   argv.push('--cap-drop', 'ALL', '--die-with-parent', '--new-session', '--clearenv');
   const env = { ...plan.env, HOME: SANDBOX_HOME, TMPDIR: '/tmp' };

@@ -4,7 +4,7 @@
  * (the network kept only when allowed), all capabilities dropped, secrets masked,
  * and the sandbox ends with its parent. `prepare()` proves it can start, once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,7 @@ export class BwrapSandbox implements Sandbox {
   private readonly readOnly: string[];
   private readonly masks: SecretMasks;
   private readonly gitConfig: string | undefined;
+  private disableUserns: boolean | undefined;
   private readonly children = new ChildTracker({ deliver: (child, signal) => child.kill(signal) });
   private prepared: Promise<void> | undefined;
 
@@ -65,6 +66,7 @@ export class BwrapSandbox implements Sandbox {
       cwd: options.cwd,
       env: options.env,
       gitConfig: this.gitConfig,
+      disableUserns: (this.disableUserns ??= supportsDisableUserns(this.bwrapPath)),
     };
     return { command: this.bwrapPath, args: bwrapArgs(plan, command, args), env: {}, cwd: options.cwd };
   }
@@ -93,6 +95,16 @@ export class BwrapSandbox implements Sandbox {
     if (outcome.code === 0) return undefined;
     const said = stderr || outcome.error?.message || `exit code ${outcome.code}`;
     return explainBwrapFailure(said, this.facts(), this.bwrapPath);
+  }
+}
+
+/** `--disable-userns` came with bubblewrap 0.8.0 (Ubuntu 22.04 ships 0.6). */
+function supportsDisableUserns(bwrapPath: string): boolean {
+  try {
+    const version = /(\d+)\.(\d+)/.exec(execFileSync(bwrapPath, ['--version'], { encoding: 'utf8', timeout: 5000 }));
+    return version !== null && (Number(version[1]) > 0 || Number(version[2]) >= 8);
+  } catch {
+    return false;
   }
 }
 

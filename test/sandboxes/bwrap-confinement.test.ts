@@ -112,6 +112,13 @@ describe('bwrap confinement', () => {
     expect(existsSync('/usr/endure-escape')).toBe(false);
   });
 
+  test('nested user namespaces are refused', async ({ workspace }) => {
+    const sandbox = createSandbox('bwrap', { workspace });
+    const result = await runIn(sandbox, workspace, 'unshare -Ur true && echo NESTED');
+    expect(result.stdout).not.toContain('NESTED');
+    expect(result.code).not.toBe(0);
+  });
+
   test('the environment is exactly the one given, plus HOME, TMPDIR and PWD', async ({ workspace }) => {
     const sandbox = createSandbox('bwrap', { workspace });
     const result = await finished(sandbox.spawn('/usr/bin/env', [], { cwd: workspace, env: { PATH: '/usr/bin:/bin', ANSWER: '42 with spaces' } }));
