@@ -1,5 +1,5 @@
 import type { Client } from '@modelcontextprotocol/client';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, onTestFinished } from 'vitest';
@@ -178,6 +178,23 @@ describe('git tools', () => {
     expect(diff).toMatch(/^ README.md \| 501 \++-?\n 1 file changed, 500 insertions\(\+\), 1 deletion\(-\)\n/);
     expect(diff).toMatch(/\[\.\.\. [\d,]+ of [\d,]+ bytes omitted; pass paths to see the rest \.\.\.\]\n$/);
     expect(Buffer.byteLength(diff)).toBeLessThan(2400);
+  });
+
+  test('a git command that goes silent (a stuck hook) is stopped with a clear error', async ({ repo }) => {
+    const hook = join(repo, '.git', 'hooks', 'pre-commit');
+    await writeFile(hook, '#!/bin/sh\necho $$ > "$GIT_DIR/../hook.pid"\nexec sleep 300\n');
+    await chmod(hook, 0o755);
+    onTestFinished(async () => {
+      const pid = Number(await readFile(join(repo, 'hook.pid'), 'utf8').catch(() => '0'));
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    });
+    const client = await connect({ root: repo, silenceTimeoutMs: 300 });
+    await writeFile(join(repo, 'a.txt'), 'a\n');
+    await ok(client, 'git_add', { paths: ['a.txt'] });
+    expect(await call(client, 'git_commit', { message: 'stuck' })).toEqual({
+      isError: true,
+      text: 'git commit printed nothing for 0.3 s and was stopped; it may be waiting for credentials or a hook',
+    });
   });
 
   test('git_push exists only when allowed, and pushes to a remote', async ({ repo, git }) => {

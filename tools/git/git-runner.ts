@@ -2,11 +2,11 @@
  * How the git tools talk to git: through simple-git, one short-lived instance
  * per call carrying the call's abort signal and a no-output timeout, so a git
  * that waits on a prompt or a hook cannot hang the server. git's own failures
- * (any non-zero exit, even a silent one) become ToolErrors whose text the model can act on; arguments that would be
- * read as options, and paths outside the workspace, are refused before git runs.
+ * (any non-zero exit, even a silent one) become ToolErrors whose text the
+ * model can act on; arguments that would be read as options, and paths outside
+ * the workspace, are refused before git runs.
  */
 import { relative } from 'node:path';
-import { GitPluginError, simpleGit } from 'simple-git';
 import { resolveInside } from '../common/paths.js';
 import { ToolError } from '../common/tool-result.js';
 
@@ -23,9 +23,19 @@ export interface GitRunner {
   run(args: string[], options: GitRunOptions): Promise<string>;
 }
 
+type SimpleGitModule = typeof import('simple-git');
+
+let simpleGitModule: Promise<SimpleGitModule> | undefined;
+
+/** simple-git is loaded on the first call rather than at server start, to keep start-up short. */
+function loadSimpleGit(): Promise<SimpleGitModule> {
+  return (simpleGitModule ??= import('simple-git'));
+}
+
 function describeGitFailure(args: string[], error: unknown, root: string, silenceMs: number): string {
-  if (error instanceof GitPluginError && error.plugin === 'abort') return `git ${args[0]} was cancelled`;
-  if (error instanceof GitPluginError && error.plugin === 'timeout') {
+  const plugin = (error as { plugin?: unknown } | undefined)?.plugin;
+  if (plugin === 'abort') return `git ${args[0]} was cancelled`;
+  if (plugin === 'timeout') {
     return `git ${args[0]} printed nothing for ${silenceMs / 1000} s and was stopped; it may be waiting for credentials or a hook`;
   }
   const message = error instanceof Error ? error.message.trim() : String(error);
@@ -45,6 +55,7 @@ export function createGitRunner(root: string, silenceMs = 60_000): GitRunner {
   return {
     root,
     async run(args, { signal, config = [] }) {
+      const { simpleGit } = await loadSimpleGit();
       const git = simpleGit({
         baseDir: root,
         abort: signal,

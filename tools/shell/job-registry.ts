@@ -7,7 +7,7 @@
  * tracked here too, for the same reason.
  */
 import { ByteRing } from './byte-ring.js';
-import { startCommand, type CommandOutcome, type CommandSpec, type RunningCommand } from './run-command.js';
+import { loadCommandRunner, startCommand, type CommandOutcome, type CommandSpec, type RunningCommand } from './run-command.js';
 
 export interface Job {
   readonly id: string;
@@ -43,7 +43,8 @@ export class JobRegistry {
   }
 
   /** Starts a job, or returns a message saying why it cannot start. */
-  start(spec: Omit<CommandSpec, 'onOutput' | 'killGraceMs'>): Job | string {
+  async start(spec: Omit<CommandSpec, 'onOutput' | 'killGraceMs'>): Promise<Job | string> {
+    await loadCommandRunner();
     if (this.closed) return 'the shell server is shutting down; no new jobs can start';
     const maxRunning = this.options.maxRunning ?? 8;
     const running = [...this.jobs.values()].filter((job) => job.outcome === undefined);
@@ -62,7 +63,8 @@ export class JobRegistry {
   }
 
   /** Starts a foreground command that, like jobs, is stopped when the server closes or the process exits. */
-  run(spec: Omit<CommandSpec, 'killGraceMs'>): RunningCommand | string {
+  async run(spec: Omit<CommandSpec, 'killGraceMs'>): Promise<RunningCommand | string> {
+    await loadCommandRunner();
     if (this.closed) return 'the shell server is shutting down; no new commands can start';
     const handle = startCommand({ ...spec, killGraceMs: this.options.killGraceMs });
     this.foreground.add(handle);

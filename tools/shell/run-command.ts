@@ -5,7 +5,17 @@
  * outlives it. Output bytes are handed to a sink as they arrive and never
  * buffered here. Used by foreground runs and background jobs alike.
  */
-import { execa } from 'execa';
+type Execa = typeof import('execa').execa;
+
+let execa: Execa | undefined;
+
+/**
+ * Loads execa; call it before startCommand. It is loaded on first use, not at
+ * server start, because importing it costs about as much time as the MCP SDK.
+ */
+export async function loadCommandRunner(): Promise<void> {
+  execa ??= (await import('execa')).execa;
+}
 
 /** Why a command was stopped from outside. */
 export type StopReason = 'timeout' | 'cancelled' | 'killed' | 'server-closed';
@@ -87,6 +97,7 @@ export class RunningCommand {
 
 /** Starts `bash -c command` detached (its own process group) with stdin closed. */
 export function startCommand(spec: CommandSpec): RunningCommand {
+  if (!execa) throw new Error('startCommand called before loadCommandRunner()');
   const subprocess = execa('bash', ['-c', spec.command], {
     cwd: spec.cwd,
     env: spec.env,

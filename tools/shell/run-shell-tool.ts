@@ -58,7 +58,7 @@ export function registerRunShell(server: McpServer, settings: ShellSettings): vo
     run: async ({ command, cwd, timeout, background }, { signal }) => {
       const directory = await workingDirectory(settings.root, cwd);
       if (background) {
-        const job = settings.jobs.start({ command, cwd: directory, env: settings.env });
+        const job = await settings.jobs.start({ command, cwd: directory, env: settings.env });
         if (typeof job === 'string') return errorResult(job);
         return textResult(`started job ${job.id} (pid ${job.process.pid}); follow it with job_output, stop it with job_kill`, {
           jobId: job.id,
@@ -67,7 +67,7 @@ export function registerRunShell(server: McpServer, settings: ShellSettings): vo
       }
 
       const output = new HeadTailBuffer(settings.maxOutputBytes >> 2, settings.maxOutputBytes - (settings.maxOutputBytes >> 2));
-      const running = settings.jobs.run({ command, cwd: directory, env: settings.env, onOutput: (chunk) => output.write(chunk) });
+      const running = await settings.jobs.run({ command, cwd: directory, env: settings.env, onOutput: (chunk) => output.write(chunk) });
       if (typeof running === 'string') return errorResult(running);
       const timeoutSeconds = timeout ?? settings.defaultTimeoutSeconds;
       const timer = setTimeout(() => running.stop('timeout'), timeoutSeconds * 1000);
