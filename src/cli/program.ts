@@ -27,6 +27,8 @@ export async function runCli(argv: string[]): Promise<number> {
   registerSessions(program, setExitCode);
   const { registerServe } = await import('./commands/serve.js');
   registerServe(program);
+  const { registerDoctor } = await import('./commands/doctor.js');
+  registerDoctor(program, setExitCode);
   const { registerUi } = await import('./commands/ui.js');
   registerUi(program, setExitCode);
 
