@@ -42,14 +42,16 @@ export function buildRequestBody(
   defaultMaxTokens: number | undefined,
 ): Record<string, unknown> {
   const maxTokens = request.maxTokens ?? defaultMaxTokens;
+  // Messages go last: the body of each request then starts with the whole body
+  // of the previous one (less its closing brackets), which the bench checks.
   return {
     model,
-    messages,
     ...(request.tools.length > 0 ? { tools: request.tools } : {}),
     ...(request.toolChoice && request.tools.length > 0 ? { tool_choice: request.toolChoice } : {}),
     stream: true,
     stream_options: { include_usage: true },
     ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }),
     ...fixed,
+    messages,
   };
 }
