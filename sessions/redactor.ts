@@ -22,22 +22,26 @@ export interface RedactorOptions {
 }
 
 export class Redactor {
-  /** The secrets, longest first (so a secret containing another is replaced whole). */
-  private readonly secrets: readonly string[];
-  /** The secrets and their JSON-escaped forms, as they appear inside a serialized line. */
+  /**
+   * The secrets and their JSON-escaped forms (once, twice, three times: a secret
+   * in a string that holds JSON, such as tool-call arguments, is escaped again in
+   * the line), longest first so a secret containing another is replaced whole.
+   */
   private readonly patterns: readonly string[];
 
   constructor(secrets: Iterable<string | undefined> = [], options: RedactorOptions = {}) {
     const minLength = options.minLength ?? 6;
     const unique = new Set<string>();
     for (const value of secrets) if (value && value.length >= minLength) unique.add(value);
-    this.secrets = [...unique].sort((a, b) => b.length - a.length);
     const patterns = new Set<string>();
-    for (const secret of this.secrets) {
-      patterns.add(secret);
-      patterns.add(JSON.stringify(secret).slice(1, -1));
+    for (const secret of unique) {
+      let form = secret;
+      for (let depth = 0; depth < 4; depth++) {
+        patterns.add(form);
+        form = JSON.stringify(form).slice(1, -1);
+      }
     }
-    this.patterns = [...patterns];
+    this.patterns = [...patterns].sort((a, b) => b.length - a.length);
   }
 
   /** A redactor for the values of `names` (default: the API key variables) in `env`, plus `extra` values. */
@@ -52,7 +56,7 @@ export class Redactor {
 
   /** False when there is nothing to redact (the fast path). */
   get active(): boolean {
-    return this.secrets.length > 0;
+    return this.patterns.length > 0;
   }
 
   /** True when `text` (plain or JSON-serialized) contains a secret. */
@@ -61,11 +65,10 @@ export class Redactor {
     return false;
   }
 
-  /** `text` with every secret replaced. */
+  /** `text` with every secret (plain or JSON-escaped) replaced. */
   redact(text: string): string {
-    if (!this.active) return text;
     let out = text;
-    for (const secret of this.secrets) if (out.includes(secret)) out = out.replaceAll(secret, REDACTED);
+    for (const pattern of this.patterns) if (out.includes(pattern)) out = out.replaceAll(pattern, REDACTED);
     return out;
   }
 

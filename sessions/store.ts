@@ -8,6 +8,7 @@
  * per session).
  */
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { JournalError } from '../src/shared/errors.js';
 import { BlobStore } from './blobs.js';
 import { assertSessionId, isSessionId, newSessionId, sessionPaths, sessionsDir, type SessionPaths } from './home.js';
@@ -68,6 +69,7 @@ export class SessionStore {
     const root = sessionsDir(this.home);
     mkdirSync(root, { recursive: true, mode: 0o700 });
     const { sessionId, paths } = this.makeDir(id);
+    mkdirSync(paths.blobs, { mode: 0o700 });
     const lock = acquireLock(paths.lock, { what: `session ${sessionId}` });
     try {
       const journal = JournalWriter.create(paths.journal, sessionId, this.writerOptions(paths));
@@ -86,6 +88,7 @@ export class SessionStore {
     const paths = sessionPaths(this.home, id);
     const lock = acquireLock(paths.lock, { what: `session ${id}` });
     try {
+      removeLeftovers(paths);
       const contents = readJournal(paths.journal);
       const journal = JournalWriter.open(paths.journal, id, contents, this.writerOptions(paths));
       return new Session(id, paths, journal, this.blobStore(paths), contents.records, contents.torn, lock);
@@ -234,6 +237,19 @@ function foldInto(summary: SessionSummary, contents: JournalContents): SessionSu
   const last = contents.records.at(-1);
   if (last) summary.through = { offset: contents.validBytes, seq: last.seq, lines: contents.lines };
   return summary;
+}
+
+/** Temp files of a writer that died mid-write (we hold the lock, so no live writer owns them). */
+function removeLeftovers(paths: SessionPaths): void {
+  for (const dir of [paths.dir, paths.blobs]) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) if (name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+  }
 }
 
 function lastActive(home: string, ids: string[]): string {

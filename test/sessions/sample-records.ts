@@ -2,7 +2,8 @@
  * Deterministic records for the sessions tests and the child processes they
  * spawn: the body for a seq is always the same, so a journal can be checked
  * record by record against what was appended. Now and then a body is large
- * (up to 3 MB), so a `kill -9` can land inside its write.
+ * (up to 3 MB), so a `kill -9` can land inside its write (Linux then leaves
+ * a partial line).
  */
 import type { RecordBody } from '../../sessions/records.js';
 import type { SessionStart } from '../../sessions/store.js';

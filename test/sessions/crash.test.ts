@@ -1,0 +1,48 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect } from 'vitest';
+import { readJournal } from '../../sessions/journal-reader.js';
+import { runChild } from './child-process.js';
+import { expectedBody, startBody, test } from './fixtures.js';
+
+const KILLS = 8;
+
+describe('kill -9 of a process appending records', () => {
+  test('leaves a journal that opens cleanly: every acknowledged record, a valid prefix, at most a torn tail', async ({ home, store }) => {
+    const report: string[] = [];
+    for (let round = 0; round < KILLS; round++) {
+      const target = 2 + Math.floor(Math.random() * 600);
+      const id = `crash-${round}`;
+      const child = runChild(['append', home, id, String(round)]);
+      await child.waitFor((line) => Number(line) >= target);
+      child.process.kill('SIGKILL');
+      expect(await child.exited).toMatchObject({ signal: 'SIGKILL' });
+      const acknowledged = Math.max(...child.lines.map(Number));
+
+      const session = store.open(id);
+      const { records, torn } = session;
+      report.push(`round ${round}: killed after seq ${acknowledged} (target ${target}), ${records.length} records, torn ${torn ? `${torn.bytes} bytes (${torn.reason})` : 'none'}`);
+      expect(records.length, report.at(-1)).toBeGreaterThanOrEqual(acknowledged);
+      expect(records[0]).toMatchObject({ seq: 1, ...startBody, kind: 'session_start', sessionId: id });
+      for (const record of records.slice(1)) {
+        const { seq, t, ...body } = record;
+        expect(typeof t).toBe('number');
+        expect(body, `record ${seq}`).toEqual(expectedBody(seq, round));
+      }
+      if (torn) expect(torn.line).toBe(records.length + 1);
+      expect(readdirSync(session.paths.blobs).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+
+      const next = session.append({ kind: 'user', content: 'go on' });
+      session.close();
+      expect(next.seq).toBe(records.length + 1);
+      const after = readJournal(session.paths.journal);
+      expect(after.torn).toBeUndefined();
+      expect(after.records).toHaveLength(records.length + 1);
+      expect(store.info(id)).toMatchObject({ toolCalls: countKind(after.records, 'tool_start'), live: false });
+    }
+    console.log(report.join('\n'));
+  });
+});
+
+function countKind(records: { kind: string }[], kind: string): number {
+  return records.filter((record) => record.kind === kind).length;
+}
