@@ -1,8 +1,9 @@
 /**
  * The bubblewrap argument list, built as an array (no shell quoting anywhere). Mount
  * order matters, since a later mount covers an earlier one: the read-only system, a
- * private /tmp, /dev and /proc, then the writable trees, then read-only re-binds
- * inside them, then the secret masks over everything.
+ * private /tmp, an empty /run (where the sockets of docker, dbus and databases live:
+ * a read-only mount does not stop connecting to a socket), /dev and /proc, then the
+ * writable trees, then read-only re-binds inside them, then the secret masks.
  */
 import type { SecretMasks } from './secrets.js';
 
@@ -22,10 +23,17 @@ export interface BwrapPlan {
   gitConfig?: string;
   /** Forbid nested user namespaces (`--disable-userns`, bwrap 0.8.0 and later). */
   disableUserns: boolean;
+  /** Existing parts of /run kept (read-only) over its empty tmpfs: the DNS resolver's files. */
+  runKeep?: string[];
 }
 
+/** What /run may keep: resolv.conf often points into these. Sockets (docker, dbus, databases) stay hidden. */
+export const RUN_KEEP: readonly string[] = ['/run/systemd/resolve', '/run/resolvconf', '/run/NetworkManager/resolv.conf'];
+
 export function bwrapArgs(plan: BwrapPlan, command: string, args: readonly string[]): string[] {
-  const argv = ['--ro-bind', '/', '/', '--tmpfs', '/tmp', '--dev', '/dev', '--proc', '/proc'];
+  const argv = ['--ro-bind', '/', '/', '--tmpfs', '/tmp', '--tmpfs', '/run'];
+  for (const path of plan.runKeep ?? []) argv.push('--ro-bind', path, path);
+  argv.push('--dev', '/dev', '--proc', '/proc');
   for (const path of plan.writable) argv.push('--bind', path, path);
   for (const path of plan.readOnly) argv.push('--ro-bind', path, path);
   for (const path of plan.masks.files) argv.push('--ro-bind', '/dev/null', path);

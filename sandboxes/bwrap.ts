@@ -9,7 +9,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SandboxError } from '../src/shared/errors.js';
-import { bwrapArgs, type BwrapPlan } from './bwrap-args.js';
+import { bwrapArgs, RUN_KEEP, type BwrapPlan } from './bwrap-args.js';
 import { bwrapMissing, explainBwrapFailure, type BwrapFailure } from './bwrap-failure.js';
 import { ChildTracker } from './children.js';
 import { findExecutable } from './executables.js';
@@ -29,6 +29,7 @@ export class BwrapSandbox implements Sandbox {
   private readonly masks: SecretMasks;
   private readonly gitConfig: string | undefined;
   private disableUserns: boolean | undefined;
+  private readonly runKeep = RUN_KEEP.filter((path) => existsSync(path));
   private readonly children = new ChildTracker({ deliver: (child, signal) => child.kill(signal) });
   private prepared: Promise<void> | undefined;
 
@@ -67,6 +68,7 @@ export class BwrapSandbox implements Sandbox {
       env: options.env,
       gitConfig: this.gitConfig,
       disableUserns: (this.disableUserns ??= supportsDisableUserns(this.bwrapPath)),
+      runKeep: this.runKeep,
     };
     return { command: this.bwrapPath, args: bwrapArgs(plan, command, args), env: {}, cwd: options.cwd };
   }

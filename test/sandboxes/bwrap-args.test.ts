@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { bwrapArgs } from '../../sandboxes/bwrap-args.js';
 
 describe('bwrap argv', () => {
-  test('mounts in order (system, private dirs, writable, read-only re-binds, masks), then confinement, env, command', () => {
+  test('mounts in order (system, private /tmp and /run, writable, read-only re-binds, masks), then confinement, env, command', () => {
     const argv = bwrapArgs(
       {
         writable: ['/work/wt', '/work/repo/.git'],
@@ -13,13 +13,14 @@ describe('bwrap argv', () => {
         env: { PATH: '/usr/bin', QUOTE: "it's \"quoted\" $HOME" },
         gitConfig: '/home/u/.gitconfig',
         disableUserns: true,
+        runKeep: ['/run/systemd/resolve'],
       },
       'node',
       ['server.js', '--root', '/work/wt'],
     );
     expect(argv).toEqual([
-      '--ro-bind', '/', '/', '--tmpfs', '/tmp', '--dev', '/dev', '--proc', '/proc',
-      '--bind', '/work/wt', '/work/wt', '--bind', '/work/repo/.git', '/work/repo/.git',
+      '--ro-bind', '/', '/', '--tmpfs', '/tmp', '--tmpfs', '/run', '--ro-bind', '/run/systemd/resolve', '/run/systemd/resolve',
+      '--dev', '/dev', '--proc', '/proc', '--bind', '/work/wt', '/work/wt', '--bind', '/work/repo/.git', '/work/repo/.git',
       '--ro-bind', '/work/repo/.git/hooks', '/work/repo/.git/hooks', '--ro-bind', '/work/repo/.git/config', '/work/repo/.git/config',
       '--ro-bind', '/dev/null', '/home/u/.netrc', '--tmpfs', '/home/u/.ssh',
       '--dir', '/tmp/home', '--ro-bind', '/home/u/.gitconfig', '/tmp/home/.gitconfig',

@@ -94,6 +94,21 @@ describe('bwrap confinement', () => {
     }
   });
 
+  test('sockets under /run (docker, dbus, databases) are out of reach', async ({ workspace }) => {
+    const socketPath = `/run/endure-test-${process.pid}-${Date.now()}.sock`;
+    const server = createServer((socket) => socket.end('hello from a host socket\n'));
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      const script = CONNECT.replace("Number(process.argv[1]), '127.0.0.1'", 'process.argv[1]');
+      const connect = (sandbox: ReturnType<typeof createSandbox>) =>
+        finished(sandbox.spawn(process.execPath, ['-e', script, socketPath], { cwd: workspace, env: BASE_ENV }));
+      expect((await connect(createSandbox('host', { workspace }))).stdout).toBe('connected: hello from a host socket\n');
+      expect((await connect(createSandbox('bwrap', { workspace, network: true }))).stdout).toBe('error: ENOENT\n');
+    } finally {
+      server.close();
+    }
+  });
+
   test('git and node work inside', async ({ workspace }) => {
     const sandbox = createSandbox('bwrap', { workspace });
     const env = { ...BASE_ENV, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
