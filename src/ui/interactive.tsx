@@ -20,6 +20,11 @@ export interface InteractiveOptions {
   stderr?: NodeJS.WriteStream;
   /** `ask` makes the UI the loop's approver; `auto` and `deny` are applied by the loop. */
   approvalPolicy: ApprovalPolicy;
+  /**
+   * Route console.* output above the UI instead of through it (off where console cannot be patched, as under vitest).
+   * @default true
+   */
+  patchConsole?: boolean;
   /** Aborting it quits as Ctrl+C twice does (for SIGTERM). */
   signal?: AbortSignal;
 }
@@ -46,6 +51,7 @@ export async function runInteractive(driver: SessionDriver, options: Interactive
     stdin,
     stderr,
     exitOnCtrlC: false,
+    patchConsole: options.patchConsole ?? true,
   });
   const quitOnSignal = (): void => void controller.quit();
   options.signal?.addEventListener('abort', quitOnSignal, { once: true });
@@ -62,6 +68,7 @@ export async function runInteractive(driver: SessionDriver, options: Interactive
   const code = await Promise.race([controller.closed, crashed]);
   options.signal?.removeEventListener('abort', quitOnSignal);
   store.flush();
+  await instance.waitUntilRenderFlush();
   instance.unmount();
   await instance.waitUntilExit().catch(() => undefined);
   store.dispose();

@@ -12,6 +12,11 @@ export interface PickerIo {
   stdin?: NodeJS.ReadStream;
   /** @default process.stderr */
   stderr?: NodeJS.WriteStream;
+  /**
+   * Route console.* output above the UI instead of through it (off where console cannot be patched, as under vitest).
+   * @default true
+   */
+  patchConsole?: boolean;
   /** Clock for the ages shown. @default Date.now */
   now?: () => number;
 }
@@ -33,7 +38,7 @@ export async function pickSession(sessions: readonly SessionChoice[], io: Picker
         instance.unmount();
       }}
     />,
-    { stdout: io.stdout ?? process.stdout, stdin, stderr: io.stderr ?? process.stderr, exitOnCtrlC: false },
+    { stdout: io.stdout ?? process.stdout, stdin, stderr: io.stderr ?? process.stderr, exitOnCtrlC: false, patchConsole: io.patchConsole ?? true },
   );
   await instance.waitUntilExit();
   return chosen;

@@ -23,6 +23,11 @@ export interface ReplayOptions {
   /** @default process.stderr */
   stderr?: NodeJS.WriteStream;
   /**
+   * Route console.* output above the UI instead of through it (off where console cannot be patched, as under vitest).
+   * @default true
+   */
+  patchConsole?: boolean;
+  /**
    * Longest pause between two events once scaled, in milliseconds.
    * @default 1500
    */
@@ -58,6 +63,7 @@ export async function runReplay(
     stdin,
     stderr,
     exitOnCtrlC: false,
+    patchConsole: options.patchConsole ?? true,
   });
   store.update((state) => ({ ...state, phase: 'running' }));
   let completed = false;
@@ -65,6 +71,7 @@ export async function runReplay(
     completed = await player.play(journalToEvents(records), store, options.speed, options.maxGapMs ?? 1500);
   } finally {
     store.update((state) => ({ ...state, phase: 'idle' }));
+    await instance.waitUntilRenderFlush();
     instance.unmount();
     await instance.waitUntilExit().catch(() => undefined);
     store.dispose();
