@@ -105,6 +105,7 @@ export async function runExec(words: string[], flags: ExecFlags): Promise<number
 
 export function registerExec(program: Command, setExitCode: (code: number) => void): void {
   const command = new Command('exec')
+    .copyInheritedSettings(program)
     .description('run a task headless (task as arguments or on stdin)')
     .argument('[task...]', 'the task; with --resume, more instructions')
     .option('--resume <id|last>', 'continue a session from its journal')
