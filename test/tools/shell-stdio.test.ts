@@ -39,12 +39,13 @@ async function waitForPid(file: string): Promise<number> {
 
 describe('shell server over stdio', () => {
   test('runs commands with the environment filtered and --pass-env honoured', async ({ workspace }) => {
-    const { client } = await startShellServer(['--root', workspace, '--pass-env', 'PASSED_TOKEN'], {
+    const { client } = await startShellServer(['--root', workspace, '--pass-env', 'PASSED_TOKEN', '--pass-env=OTHER_SECRET'], {
       MY_API_TOKEN: 'hidden',
       PASSED_TOKEN: 'shown',
+      OTHER_SECRET: 'also shown',
     });
-    const result = await client.callTool({ name: 'run_shell', arguments: { command: 'echo "[$MY_API_TOKEN][$PASSED_TOKEN]"; pwd' } });
-    expect(resultText(result)).toBe(`exit code: 0\n[][shown]\n${workspace}\n`);
+    const result = await client.callTool({ name: 'run_shell', arguments: { command: 'echo "[$MY_API_TOKEN][$PASSED_TOKEN][$OTHER_SECRET]"; pwd' } });
+    expect(resultText(result)).toBe(`exit code: 0\n[][shown][also shown]\n${workspace}\n`);
     expect(result.structuredContent).toMatchObject({ exitCode: 0, signal: null });
   });
 

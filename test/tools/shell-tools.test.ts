@@ -163,6 +163,22 @@ describe('run_shell', () => {
     for (const hidden of ['MY_SERVICE_TOKEN', 'OPENAI_API_KEY', 'DB_PASSWORD', 'GITHUB_AUTH']) expect(outcome.text).not.toContain(hidden);
   });
 
+  test('a long command reports progress when the client asks for it', async ({ connect, workspace }) => {
+    const { client } = await connect({ progressIntervalMs: 20 });
+    const progress: { progress: number; message?: string }[] = [];
+    const result = await client.callTool(
+      { name: 'run_shell', arguments: { command: 'echo waiting; while [ ! -f go ]; do sleep 0.02; done; echo went' } },
+      {
+        onprogress: (update) => {
+          progress.push(update);
+          void writeFile(join(workspace, 'go'), '');
+        },
+      },
+    );
+    expect(resultText(result)).toBe('exit code: 0\nwaiting\nwent\n');
+    expect(progress[0]).toMatchObject({ progress: 1, message: expect.stringMatching(/^running, \d+ bytes of output so far$/) });
+  });
+
   test('a cancelled call kills its process group', async ({ client, workspace }) => {
     const controller = new AbortController();
     const pending = call(client, 'run_shell', { command: 'sleep 300 & echo $! > child.pid; wait' }, controller.signal);
@@ -245,6 +261,11 @@ describe('background jobs', () => {
     expect((await call(client, 'job_output', { job_id: 'j9' })).text).toBe('no job "j9"; no background jobs exist');
     await call(client, 'run_shell', { command: 'true', background: true });
     expect(await call(client, 'job_kill', { job_id: 'x' })).toMatchObject({ isError: true, text: 'no job "x"; known jobs: j1' });
+    for (const [name, args] of [['job_output', { job_id: 1 }], ['job_output', { job_id: 'j1', offset: -5 }], ['job_kill', {}]] as const) {
+      const outcome = await call(client, name, args);
+      expect(outcome.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
+      expect(outcome.text).toMatch(/invalid|expected|too small/i);
+    }
   });
 
   test('jobs die when the server closes', async ({ connect, workspace }) => {

@@ -13,6 +13,7 @@ import { HeadTailBuffer } from './byte-ring.js';
 import type { JobRegistry } from './job-registry.js';
 import { describeOutcome, outcomeFields } from './outcome-text.js';
 import { formatBytes, renderHeadTail } from './output-text.js';
+import { startProgressTicker } from './progress-ticker.js';
 
 /** What the shell tools share; built once per server by createShellServer. */
 export interface ShellSettings {
@@ -25,6 +26,8 @@ export interface ShellSettings {
   maxTimeoutSeconds: number;
   /** Output bytes shown to the model per call: a quarter from the start, the rest from the end. */
   maxOutputBytes: number;
+  /** How often a foreground command reports progress, when the client asked for it. */
+  progressIntervalMs: number;
 }
 
 async function workingDirectory(root: string, cwd: string | undefined): Promise<string> {
@@ -55,7 +58,7 @@ export function registerRunShell(server: McpServer, settings: ShellSettings): vo
     description: new URL('./run-shell.md', import.meta.url),
     inputSchema,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-    run: async ({ command, cwd, timeout, background }, { signal }) => {
+    run: async ({ command, cwd, timeout, background }, { signal, mcp }) => {
       const directory = await workingDirectory(settings.root, cwd);
       if (background) {
         const job = await settings.jobs.start({ command, cwd: directory, env: settings.env });
@@ -74,8 +77,10 @@ export function registerRunShell(server: McpServer, settings: ShellSettings): vo
       const onAbort = () => running.stop('cancelled');
       signal.addEventListener('abort', onAbort, { once: true });
       if (signal.aborted) onAbort();
+      const stopProgress = startProgressTicker(mcp, settings.progressIntervalMs, () => `running, ${formatBytes(output.total)} of output so far`);
       const outcome = await running.done.finally(() => {
         clearTimeout(timer);
+        stopProgress();
         signal.removeEventListener('abort', onAbort);
       });
 

@@ -26,6 +26,8 @@ export interface ShellServerOptions {
   maxOutputBytes?: number;
   /** Time between SIGTERM and SIGKILL when a process group is stopped. @default 2000 */
   killGraceMs?: number;
+  /** Interval of progress notifications for a foreground command, sent when the client passed a progressToken. @default 5000 */
+  progressIntervalMs?: number;
 }
 
 export function createShellServer(options: ShellServerOptions): McpServer {
@@ -38,6 +40,7 @@ export function createShellServer(options: ShellServerOptions): McpServer {
     defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 120,
     maxTimeoutSeconds: options.maxTimeoutSeconds ?? 600,
     maxOutputBytes: options.maxOutputBytes ?? 32 * 1024,
+    progressIntervalMs: options.progressIntervalMs ?? 5000,
   };
   registerRunShell(server, settings);
   registerJobTools(server, settings);
