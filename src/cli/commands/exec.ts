@@ -96,6 +96,10 @@ export async function runExec(words: string[], flags: ExecFlags): Promise<number
       ...(outcome.status === 'done' ? {} : { error: outcome.reason ?? outcome.status }),
     };
     printer.finish(result);
+    if (process.env.ENDURE_BENCH_STATS) {
+      const memory = process.memoryUsage();
+      process.stderr.write(`endure-bench-stats ${JSON.stringify({ heapUsed: memory.heapUsed, rss: memory.rss, maxRss: process.resourceUsage().maxRSS * 1024 })}\n`);
+    }
     return exitCodeFor(outcome.status);
   } finally {
     releaseSignals();
