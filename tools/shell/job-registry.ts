@@ -36,16 +36,16 @@ export class JobRegistry {
   private readonly foreground = new Set<RunningCommand>();
   private nextId = 1;
   private closed = false;
+  private exitHooked = false;
   private readonly onProcessExit = () => this.killAllNow();
 
-  constructor(private readonly options: JobRegistryOptions = {}) {
-    process.on('exit', this.onProcessExit);
-  }
+  constructor(private readonly options: JobRegistryOptions = {}) {}
 
   /** Starts a job, or returns a message saying why it cannot start. */
   async start(spec: Omit<CommandSpec, 'onOutput' | 'killGraceMs'>): Promise<Job | string> {
     await loadCommandRunner();
     if (this.closed) return 'the shell server is shutting down; no new jobs can start';
+    this.hookProcessExit();
     const maxRunning = this.options.maxRunning ?? 8;
     const running = [...this.jobs.values()].filter((job) => job.outcome === undefined);
     if (running.length >= maxRunning) {
@@ -66,6 +66,7 @@ export class JobRegistry {
   async run(spec: Omit<CommandSpec, 'killGraceMs'>): Promise<RunningCommand | string> {
     await loadCommandRunner();
     if (this.closed) return 'the shell server is shutting down; no new commands can start';
+    this.hookProcessExit();
     const handle = startCommand({ ...spec, killGraceMs: this.options.killGraceMs });
     this.foreground.add(handle);
     void handle.done.then(() => this.foreground.delete(handle));
@@ -88,6 +89,13 @@ export class JobRegistry {
     for (const handle of running) handle.stop('server-closed');
     await Promise.all(running.map((handle) => handle.done));
     process.off('exit', this.onProcessExit);
+  }
+
+  /** Hooked on the first command only, so idle servers add no process listener. */
+  private hookProcessExit(): void {
+    if (this.exitHooked) return;
+    this.exitHooked = true;
+    process.on('exit', this.onProcessExit);
   }
 
   private killAllNow(): void {

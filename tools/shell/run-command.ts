@@ -56,21 +56,13 @@ export class RunningCommand {
   readonly done: Promise<CommandOutcome>;
   private stoppedBy: StopReason | undefined;
   private terminating = false;
-  private exited = false;
 
   constructor(
     readonly pid: number | undefined,
     wait: Promise<CommandEnd>,
     private readonly killGraceMs: number,
   ) {
-    this.done = wait.then((end) => {
-      this.exited = true;
-      return this.stoppedBy === undefined ? { end } : { end, stoppedBy: this.stoppedBy };
-    });
-  }
-
-  get running(): boolean {
-    return !this.exited;
+    this.done = wait.then((end) => (this.stoppedBy === undefined ? { end } : { end, stoppedBy: this.stoppedBy }));
   }
 
   /** SIGTERM to the group now, SIGKILL after the grace period; the first reason wins. */
