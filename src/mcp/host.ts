@@ -64,6 +64,8 @@ export interface McpToolHost extends ToolHost {
   applyPendingToolChanges(): Promise<boolean>;
   /** Each server's state, built-ins first, for `doctor` and the UI. */
   servers(): { name: string; builtin: boolean; status: ServerStatus }[];
+  /** One ping round trip to a server, in ms (for `endure mcp test` and `doctor`). */
+  ping(server: string): Promise<number>;
 }
 
 interface Entry {
@@ -165,6 +167,11 @@ export async function createToolHost(options: ToolHostOptions): Promise<McpToolH
       return true;
     },
     servers: () => entries.map((entry) => ({ name: entry.connection.name, builtin: entry.builtin, status: entry.connection.status() })),
+    async ping(server: string) {
+      const entry = entries.find((candidate) => candidate.connection.name === server);
+      if (entry === undefined) throw new Error(`no MCP server named "${server}"`);
+      return entry.connection.ping();
+    },
     async close() {
       await Promise.all(entries.map((entry) => entry.connection.close()));
     },

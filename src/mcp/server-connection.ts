@@ -161,6 +161,14 @@ export class ServerConnection {
     }
   }
 
+  /** Milliseconds for one ping round trip (starting the server first if needed). */
+  async ping(): Promise<number> {
+    const client = await this.ensureClient();
+    const started = performance.now();
+    await client.ping({ timeout: this.options.startupTimeoutMs });
+    return performance.now() - started;
+  }
+
   async close(): Promise<void> {
     const state = this.state;
     this.state = { kind: 'closed' };
