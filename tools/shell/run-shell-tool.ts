@@ -30,8 +30,8 @@ export interface ShellSettings {
   progressIntervalMs: number;
 }
 
-async function workingDirectory(root: string, cwd: string | undefined): Promise<string> {
-  const directory = await resolveInside(root, cwd ?? '.');
+async function workingDirectory(root: string, cwd = '.'): Promise<string> {
+  const directory = await resolveInside(root, cwd);
   const info = await stat(directory).catch(() => undefined);
   if (!info) throw new ToolError(`cwd "${cwd}" does not exist; create it first or pick an existing directory`);
   if (!info.isDirectory()) throw new ToolError(`cwd "${cwd}" is a file, not a directory`);
