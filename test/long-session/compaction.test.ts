@@ -87,4 +87,70 @@ describe('compaction at the threshold (16k window)', () => {
     expect(last[1]!.content).toContain(`Done:\n- pass ${compactions} over the files\n`);
     expect(records.at(-1)).toMatchObject({ kind: 'end', status: 'done', result: 'Tallied everything.' });
   });
+
+  test('a garbage compaction answer falls back to dropping old outputs and keeps the task state', async ({ server, endure, home, scratch }) => {
+    const repo = makeRepo(scratch, 'work', FILES);
+    let compactions = 0;
+    server.respondWith(
+      worker({
+        step: readingPlan(45),
+        compaction: () => {
+          compactions++;
+          if (compactions === 1) return compactionAnswer({ done: ['read f0-f5'], remaining: ['read f6-f11'], nextStep: 'read f6' });
+          return { content: compactions === 2 ? 'Sure! I compacted it. <state>{not json' : '\u0000'.repeat(40) };
+        },
+      }),
+    );
+    const run = await endure.exec(['--context-window', '16384', TASK], { cwd: repo }).done;
+    expect(run.code).toBe(0);
+    expect(compactions).toBeGreaterThanOrEqual(3);
+    expect(run.stderr).toContain('endure: warning: the compaction answer had no summary; dropped old tool outputs instead');
+
+    const { records } = journalOf(home, sessionIds(home)[0]!);
+    const [good, garbage] = compactionRecords(records);
+    expect(good!.summary).toContain('Summary of the work so far:\n- Read and edited files as planned.');
+    expect(garbage!.state).toEqual({ done: ['read f0-f5'], remaining: ['read f6-f11'], nextStep: 'read f6' });
+    const afterGarbage = messagesOf(server.requests[requestIndexAfter(server.requests, 2)]!)[1]!.content;
+    expect(afterGarbage).toContain(`Goal (the original task, verbatim):\n${TASK}\n`);
+    expect(afterGarbage).toContain('Done:\n- read f0-f5\n\nRemaining:\n- read f6-f11\n\nNext step: read f6\n');
+    expect(afterGarbage).toMatch(/\nFiles touched: notes\.md, reports\/r6\.txt/);
+    expect(afterGarbage).toContain('The outputs of earlier tool calls were dropped to free context. Calls made, oldest first:\n');
+    expect(afterGarbage).toMatch(/\n- read_file \{"path":"src\/f\d+\.txt"\}/);
+    expect(afterGarbage).not.toContain('Sure! I compacted it.');
+    expect(records.at(-1)).toMatchObject({ kind: 'end', status: 'done' });
+  });
+
+  test('a compaction request that keeps failing (HTTP 500) falls back, and the session goes on', async ({ server, endure, home, scratch }) => {
+    const repo = makeRepo(scratch, 'work', FILES);
+    let failures = 0;
+    server.respondWith(
+      worker({
+        step: readingPlan(30),
+        final: 'Done despite the failures.',
+        compaction: () => {
+          failures++;
+          return { type: 'http_error', status: 500, message: 'summariser crashed' };
+        },
+      }),
+    );
+    const run = await endure.exec(['--context-window', '16384', TASK], { cwd: repo, env: { ENDURE_RETRY_BUDGET_MS: '1000' } }).done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('Done despite the failures.\n');
+    expect(run.stderr).toMatch(/endure: warning: the compaction request failed \(.*summariser crashed.*\); dropped old tool outputs instead/);
+    const { records } = journalOf(home, sessionIds(home)[0]!);
+    const compacted = compactionRecords(records);
+    expect(compacted.length).toBeGreaterThanOrEqual(1);
+    // Each compaction's request was tried twice (at 0 and after a 500 ms backoff) inside the 1 s budget.
+    expect(failures).toBe(2 * compacted.length);
+    expect(compacted[0]!.summary).toContain(`Goal (the original task, verbatim):\n${TASK}\n`);
+    expect(compacted[0]!.summary).toContain('Calls made, oldest first:');
+    expect(records.filter((record) => record.kind === 'error')).toEqual([]);
+  });
 });
+
+/** Index of the first loop request after the n-th (1-based) compaction request. */
+function requestIndexAfter(requests: readonly ReceivedRequest[], n: number): number {
+  let seen = 0;
+  for (let i = 0; i < requests.length; i++) if (isCompactionRequest(requests[i]!) && ++seen === n) return i + 1;
+  throw new Error(`fewer than ${n} compaction requests`);
+}
