@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
@@ -46,6 +47,25 @@ describe('path safety', () => {
     expect(resultText(await client.callTool({ name: 'read_file', arguments: { path: absolute } }))).toBe('1\tinside');
     await client.callTool({ name: 'write_file', arguments: { path: 'alias/file.txt', content: 'changed\n' } });
     expect(await readFile(join(workspace, 'real', 'file.txt'), 'utf8')).toBe('changed\n');
+  });
+
+  test.for(['ripgrep', 'js'] as const)('grep (%s) and glob skip a symlinked file that leads outside', async (engine, { workspace, outside }) => {
+    await writeFile(join(outside, 'secret.txt'), 'secret\n');
+    await symlink(join(outside, 'secret.txt'), join(workspace, 'leak.txt'));
+    await writeFile(join(workspace, 'own.txt'), 'no secrets here\n');
+    const client = await connectInMemory(createFsServer({ root: workspace, grepEngine: engine }));
+    expect(resultText(await client.callTool({ name: 'grep', arguments: { pattern: 'secret$' } }))).toBe('no matches for secret$ in .');
+    const viaPattern = await client.callTool({ name: 'glob', arguments: { pattern: '{..,x}/*' } });
+    expect(resultText(viaPattern)).not.toContain('secret');
+  });
+
+  test('refuses to read or replace a named pipe instead of hanging on it', async ({ workspace }) => {
+    execFileSync('mkfifo', [join(workspace, 'pipe')]);
+    const client = await connectInMemory(createFsServer({ root: workspace }));
+    const read = await client.callTool({ name: 'read_file', arguments: { path: 'pipe' } });
+    expect(resultText(read)).toBe('pipe is not a regular file (a device, socket or pipe); the fs tools read regular files only');
+    const write = await client.callTool({ name: 'write_file', arguments: { path: 'pipe', content: 'x' } });
+    expect(resultText(write)).toBe('pipe is not a regular file (a device, socket or pipe); write_file replaces regular files only');
   });
 
   test('glob and list_dir do not follow a symlinked directory out of the root', async ({ workspace, outside }) => {

@@ -1,9 +1,9 @@
 /**
  * The grep engine used when ripgrep is not on PATH: walks the workspace files
- * (.gitignore respected, binary and oversized files skipped) and tests each
- * line with a JavaScript RegExp.
+ * (.gitignore respected; binary, oversized and symlinked files skipped, as
+ * ripgrep skips symlinks) and tests each line with a JavaScript RegExp.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { ToolError } from '../common/tool-result.js';
 import { comparePaths, type GrepMatch, type GrepQuery } from './grep-types.js';
 import { MAX_TEXT_FILE_BYTES } from './text-file.js';
@@ -29,7 +29,7 @@ export async function grepWithJs(query: GrepQuery): Promise<GrepMatch[]> {
   for (const path of files) {
     if (query.signal.aborted) break;
     const absolute = `${query.root}/${path}`;
-    const info = await stat(absolute).catch(() => undefined);
+    const info = await lstat(absolute).catch(() => undefined);
     if (!info?.isFile() || info.size > MAX_TEXT_FILE_BYTES) continue;
     const bytes = await readFile(absolute).catch(() => undefined);
     if (!bytes || bytes.subarray(0, 8192).includes(0)) continue;

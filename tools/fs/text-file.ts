@@ -76,6 +76,7 @@ export async function statFile(absolute: string, shownPath: string) {
     throw error;
   }
   if (info.isDirectory()) throw new ToolError(`${shownPath} is a directory; use list_dir to see its entries`);
+  if (!info.isFile()) throw new ToolError(`${shownPath} is not a regular file (a device, socket or pipe); the fs tools read regular files only`);
   return info;
 }
 

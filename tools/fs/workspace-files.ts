@@ -55,7 +55,9 @@ export async function findWorkspaceFiles(options: FindFilesOptions): Promise<str
     ignore: ['**/.git/**', ...rootPruneGlobs(options.root).flatMap((g) => relativeGlob(options.root, options.base, g))],
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const rootRelative = found.map((file) => toRootRelative(options.root, join(options.base, file)));
+  const rootRelative = found
+    .map((file) => toRootRelative(options.root, join(options.base, file)))
+    .filter((path) => path !== '..' && !path.startsWith('../'));
   const kept = await new GitignoreFilter(options.root).keep(rootRelative);
   return kept.sort();
 }

@@ -34,12 +34,15 @@ export function registerWriteFile(server: McpServer, context: FsContext): void {
 
 /** The line-end style of the file being replaced, or undefined when it does not exist yet. */
 async function existingStyle(absolute: string, shown: string): Promise<{ eol: LineEnding; bom: boolean } | undefined> {
+  let info;
   try {
-    if ((await stat(absolute)).isDirectory()) throw new ToolError(`${shown} is a directory; give a file path`);
+    info = await stat(absolute);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  if (info.isDirectory()) throw new ToolError(`${shown} is a directory; give a file path`);
+  if (!info.isFile()) throw new ToolError(`${shown} is not a regular file (a device, socket or pipe); write_file replaces regular files only`);
   const bytes = await readFile(absolute);
   try {
     const { eol, bom } = decodeText(bytes, shown);
