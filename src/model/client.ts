@@ -5,7 +5,7 @@
  * the first event of the response was yielded; after that a failure ends the
  * stream with a retryable ModelError and the caller retries the turn.
  */
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import { ModelError, oneLine } from '../shared/errors.js';
 import type { EndpointInfo, ModelClient, ModelEvent, ModelRequest, ServerKind } from './types.js';
 import { detectServer, fetchJson, firstModel, reportedContextWindow, serverRoot, type EndpointProbe } from './detect.js';
@@ -14,6 +14,7 @@ import { renderMessages } from './render.js';
 import { buildRequestBody, fixedBodyPart } from './request-body.js';
 import { RetryPolicy, sleep } from './retry.js';
 import { modelFamily, promptOpensThink, recommendedSampling, type SamplingSettings } from './sampling.js';
+import { SseDecoder, type SseEvent } from './sse-decoder.js';
 import { StreamAssembler } from './stream-assembler.js';
 
 export interface ModelClientOptions {
@@ -148,10 +149,14 @@ class QwenModelClient implements ModelClient {
     for (;;) {
       let yielded = false;
       try {
-        for await (const event of this.attempt(request)) {
-          yielded = true;
-          yield event;
+        batches: for await (const batch of this.attempt(request)) {
+          for (const event of batch) {
+            if (request.signal?.aborted) break batches;
+            yielded = true;
+            yield event;
+          }
         }
+        if (request.signal?.aborted) throw toModelError(request.signal.reason, this.context, request.signal);
         return;
       } catch (error) {
         const failure = toModelError(error, this.context, request.signal);
@@ -164,30 +169,71 @@ class QwenModelClient implements ModelClient {
     }
   }
 
-  private async *attempt(request: ModelRequest): AsyncGenerator<ModelEvent> {
+  /** One HTTP request; yields the events of each network read as a batch. */
+  private async *attempt(request: ModelRequest): AsyncGenerator<ModelEvent[]> {
     const messages = renderMessages(request.messages, this.endpoint.server, {
       ...(this.options.preserveThinking ? { preserveThinking: true } : {}),
     });
     const body = buildRequestBody(request, messages, this.endpoint.model, this.fixedBody, this.defaultMaxTokens);
-    const stream = await this.openai.chat.completions.create(
-      body as unknown as OpenAI.ChatCompletionCreateParamsStreaming,
-      request.signal ? { signal: request.signal } : {},
-    );
+    const response = await this.openai.chat.completions
+      .create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, request.signal ? { signal: request.signal } : {})
+      .asResponse();
     const assembler = new StreamAssembler({
       tools: request.tools,
       expectClosingThink: this.expectClosingThink,
       baseURL: this.endpoint.baseURL,
     });
     try {
-      for await (const chunk of stream) {
-        assembler.push(chunk);
-        if (assembler.events.length > 0) yield* assembler.events.splice(0);
-      }
+      yield* readChunks(response, assembler);
     } catch (error) {
       if (!assembler.finished || request.signal?.aborted) throw error;
     }
     if (request.signal?.aborted) throw toModelError(request.signal.reason, this.context, request.signal);
     assembler.complete();
-    yield* assembler.events.splice(0);
+    yield assembler.events.splice(0);
   }
+}
+
+/**
+ * Feed the response's SSE chunks to the assembler; yields the events each network
+ * read produced. `data: {"error": ...}` throws the SDK's APIError, as its own
+ * iterator would, so errors map in one place. After `[DONE]` the rest of the body
+ * is drained, not cancelled: servers end the response there, and a cancel costs
+ * an abort and the kept-alive connection.
+ */
+async function* readChunks(response: Response, assembler: StreamAssembler): AsyncGenerator<ModelEvent[]> {
+  if (!response.body) return;
+  const text = new TextDecoder();
+  const sse = new SseDecoder();
+  let done = false;
+  const handle = (event: SseEvent): boolean => {
+    if (done || event.data === '[DONE]') return (done = true);
+    let chunk: unknown;
+    try {
+      chunk = JSON.parse(event.data);
+    } catch {
+      throw new SyntaxError(`malformed server-sent event: ${event.data.slice(0, 80)}`);
+    }
+    const error = (chunk as { error?: unknown } | null)?.error;
+    if (event.event === 'error' || error) throw new APIError(undefined, (error ?? chunk) as object, undefined, response.headers);
+    assembler.push(chunk);
+    return false;
+  };
+  const feed = (events: SseEvent[]): boolean => {
+    for (const event of events) if (handle(event)) return true;
+    return false;
+  };
+  let failure: unknown;
+  try {
+    for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
+      if (done) continue;
+      feed(sse.push(text.decode(bytes, { stream: true })));
+      if (assembler.events.length > 0) yield assembler.events.splice(0);
+    }
+    if (!done && !feed(sse.push(text.decode()))) feed(sse.end());
+  } catch (error) {
+    failure = error;
+  }
+  if (assembler.events.length > 0) yield assembler.events.splice(0);
+  if (failure !== undefined) throw failure;
 }

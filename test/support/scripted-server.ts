@@ -113,7 +113,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
 
   function writeEvents(response: ServerResponse, events: string[], delayMs: number): Promise<void> {
     if (delayMs <= 0) {
-      for (const event of events) response.write(event);
+      response.write(events.join(''));
       return Promise.resolve();
     }
     return (async () => {

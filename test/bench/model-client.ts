@@ -1,0 +1,126 @@
+/**
+ * Benchmark: the model client's own cost per streamed response. The scripted
+ * server streams a 50-chunk answer (10 reasoning pieces, 40 content pieces, plus
+ * the role, finish and usage chunks of the llama dialect) over real HTTP; overhead
+ * is the wall time of one `stream()` to its finish event minus the time the server
+ * spent producing that response. Also reports the heap after all responses.
+ *
+ *   npm run build && node --expose-gc dist/test/bench/model-client.js [--responses N] [--chunks N]
+ *
+ * Run as main it prints the figures and writes bench-results/model-client.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { createModelClient } from '../../src/model/client.js';
+import type { ChatMessage, ModelRequest } from '../../src/model/types.js';
+import { startScriptedServer, type DialectName } from '../support/scripted-server.js';
+
+export interface ModelClientBenchOptions {
+  /** Measured responses. @default 1000 */
+  responses?: number;
+  /** Stream pieces per response (reasoning and content). @default 50 */
+  chunks?: number;
+  /** Unmeasured responses first (JIT warm-up). @default 100 */
+  warmup?: number;
+  /** @default 'llama' */
+  dialect?: DialectName;
+}
+
+export interface ModelClientBenchResult {
+  responses: number;
+  chunks: number;
+  dialect: DialectName;
+  /** Median of (client wall time - server time) per response, ms. */
+  overheadMedianMs: number;
+  overheadP99Ms: number;
+  /** Median wall time per response, server included, ms. */
+  wallMedianMs: number;
+  /** Heap used after the measured responses (after a GC when --expose-gc), MB. */
+  heapUsedMB: number;
+  rssMB: number;
+  gcForced: boolean;
+  node: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+export async function benchModelClient(options: ModelClientBenchOptions = {}): Promise<ModelClientBenchResult> {
+  const responses = options.responses ?? 1000;
+  const chunks = options.chunks ?? 50;
+  const warmup = options.warmup ?? 100;
+  const dialect = options.dialect ?? 'llama';
+  const reasoningPieces = Math.max(1, Math.round(chunks / 5));
+  const step = {
+    reasoning: Array.from({ length: reasoningPieces }, (_, i) => `thought ${i} `),
+    content: Array.from({ length: chunks - reasoningPieces }, (_, i) => `word${i} `),
+    usage: { prompt: 1200, completion: chunks, cached: 1100 },
+  };
+  const server = await startScriptedServer({ dialect, keepRequests: 1 });
+  server.respondWith(() => step);
+  try {
+    const client = await createModelClient({ baseURL: server.url, server: dialect, model: server.model, thinking: true });
+    const messages: ChatMessage[] = [
+      { role: 'system', content: 'You are endure, a coding agent.' },
+      { role: 'user', content: 'Summarise the repository layout.' },
+    ];
+    const request: ModelRequest = { messages, tools: [] };
+    const overheads: number[] = [];
+    const walls: number[] = [];
+    for (let i = 0; i < warmup + responses; i++) {
+      const started = performance.now();
+      let finished = false;
+      for await (const event of client.stream(request)) if (event.type === 'finish') finished = true;
+      const wall = performance.now() - started;
+      if (!finished) throw new Error('benchmark stream ended without a finish event');
+      if (i < warmup) continue;
+      walls.push(wall);
+      overheads.push(wall - (server.requests.at(-1)?.serverMs ?? 0));
+    }
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const memory = process.memoryUsage();
+    overheads.sort((a, b) => a - b);
+    walls.sort((a, b) => a - b);
+    return {
+      responses,
+      chunks,
+      dialect,
+      overheadMedianMs: round(percentile(overheads, 50)),
+      overheadP99Ms: round(percentile(overheads, 99)),
+      wallMedianMs: round(percentile(walls, 50)),
+      heapUsedMB: round(memory.heapUsed / 2 ** 20, 1),
+      rssMB: round(memory.rss / 2 ** 20, 1),
+      gcForced: gc !== undefined,
+      node: process.version,
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+function flag(name: string): number | undefined {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? undefined : Number(process.argv[index + 1]);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const responses = flag('--responses');
+  const chunks = flag('--chunks');
+  const result = await benchModelClient({
+    ...(responses === undefined ? {} : { responses }),
+    ...(chunks === undefined ? {} : { chunks }),
+  });
+  console.log(
+    `model client: ${result.responses} responses of ${result.chunks} chunks (${result.dialect}): overhead median ${result.overheadMedianMs} ms, p99 ${result.overheadP99Ms} ms; wall median ${result.wallMedianMs} ms; heap ${result.heapUsedMB} MB${result.gcForced ? ' after GC' : ' (no --expose-gc)'}, rss ${result.rssMB} MB`,
+  );
+  const dir = join(process.cwd(), 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model-client.json'), `${JSON.stringify(result, null, 2)}\n`);
+}
