@@ -260,11 +260,13 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
   /**
    * Closes the calls a crash left open: a call that never started, or that may
    * run again (read-only or idempotent), runs now; any other call gets a result
-   * saying it was interrupted and its effects are unknown. Nothing runs twice silently.
+   * saying it was interrupted and its effects are unknown. Calls of the same
+   * message that already have their result keep it. Nothing runs twice silently.
    */
   async function* closeOpenCalls() {
     const toRun: ParsedToolCall[] = [];
     for (const open of state.openCalls) {
+      if (state.heldResults.has(open.call.id)) continue;
       const call = toParsedCall(open.call, open.argumentError);
       if (open.started && !open.replayable) {
         const text = `this call was interrupted (the session stopped while it ran); its effects are unknown: check before repeating it`;

@@ -26,7 +26,7 @@ function endOf(home: string) {
   return end as Extract<typeof end, { kind: 'end' }>;
 }
 
-describe('budgets of endure exec (exit 3)', () => {
+describe('budgets of endure exec (exit 3)', { timeout: 120_000 }, () => {
   test('--max-turns stops after that many model turns', async ({ server, endure, home }) => {
     server.respondWith(planModel(endlessReads(20)));
     const run = await endure.exec(['--max-turns', '2', '--output-format', 'json', 'read forever']).done;

@@ -19,7 +19,7 @@ function nodeTest(cwd: string) {
   return spawnSync(process.execPath, ['--test'], { cwd, encoding: 'utf8' });
 }
 
-describe('endure exec', () => {
+describe('endure exec', { timeout: 120_000 }, () => {
   test('an end-to-end session whose edits make a failing test pass', async ({ scratch, server, endure }) => {
     const repo = makeRepo(scratch, 'project', FAILING_PROJECT);
     expect(nodeTest(repo).status).not.toBe(0);

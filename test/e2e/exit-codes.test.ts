@@ -25,7 +25,7 @@ function stderrLines(stderr: string): string[] {
   return stderr.split('\n').filter((line) => line !== '');
 }
 
-describe('exit codes of endure exec', () => {
+describe('exit codes of endure exec', { timeout: 120_000 }, () => {
   test('0: the model answered', async ({ server, endure }) => {
     server.respondWith(planModel([], 'Nothing to do.'));
     const run = await endure.exec(['say hi']).done;

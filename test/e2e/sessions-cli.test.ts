@@ -1,0 +1,84 @@
+/**
+ * `endure sessions list|show|export|rm` on sessions made by real `endure exec`
+ * runs: a finished one, one stopped by a budget, and one a live process holds.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { call, e2eTest as test, hangOnce, journalPath, planModel, sessionIds } from '../support/e2e-fixtures.js';
+
+describe('endure sessions', { timeout: 120_000 }, () => {
+  test('list --json, show, export --format md|jsonl -o FILE, rm', async ({ scratch, server, endure, home }) => {
+    server.respondWith(planModel([{ toolCalls: [call('read_file', { path: 'README.md' })] }], 'The README greets the e2e workspace.'));
+    expect((await endure.exec(['summarise the readme']).done).code).toBe(0);
+    const [done] = sessionIds(home);
+    server.respondWith(planModel([{ toolCalls: [call('list_dir', { path: '.' })] }, { toolCalls: [call('list_dir', { path: '.' })] }]));
+    expect((await endure.exec(['--max-turns', '1', 'list the files']).done).code).toBe(3);
+    const budget = sessionIds(home).find((id) => id !== done)!;
+
+    let hung!: () => void;
+    const hanging = new Promise<void>((resolve) => (hung = resolve));
+    server.respondWith(hangOnce(() => hung(), { content: 'unused' }));
+    const live = endure.exec(['wait for the model']);
+    await hanging;
+    const running = sessionIds(home).find((id) => id !== done && id !== budget)!;
+
+    const list = await endure.run(['sessions', 'list', '--json']).done;
+    expect(list.code).toBe(0);
+    const rows = JSON.parse(list.stdout) as Record<string, unknown>[];
+    expect(rows.map((row) => row.id)).toEqual([running, budget, done]);
+    expect(rows.find((row) => row.id === done)).toMatchObject({ status: 'done', task: 'summarise the readme', turns: 2, tool_calls: 1 });
+    expect(rows.find((row) => row.id === budget)).toMatchObject({ status: 'budget', task: 'list the files', turns: 1, tool_calls: 1 });
+    expect(rows.find((row) => row.id === running)).toMatchObject({ status: 'running', task: 'wait for the model', turns: 0 });
+    for (const row of rows) {
+      expect(Number.isNaN(Date.parse(String(row.last_activity)))).toBe(false);
+      expect(row.dir).toBe(join(home, 'sessions', String(row.id)));
+    }
+
+    const table = await endure.run(['sessions', 'list']).done;
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout.trim().split('\n')).toHaveLength(4);
+    expect(table.stdout).toMatch(new RegExp(`${done}\\s+done\\s+2\\s+1\\s+.*summarise the readme`));
+
+    const show = await endure.run(['sessions', 'show', done!]).done;
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(`# Session ${done}`);
+    expect(show.stdout).toContain('## User\n\nsummarise the readme');
+    expect(show.stdout).toMatch(/\*\*→ read_file\*\* `\{"path":"README.md"\}`/);
+    expect(show.stdout).toContain('e2e workspace');
+    expect(show.stdout).toContain('The README greets the e2e workspace.');
+    expect(show.stdout).toContain('## End: done');
+
+    const md = join(scratch, 'session.md');
+    const exportMd = await endure.run(['sessions', 'export', done!, '--format', 'md', '-o', md]).done;
+    expect(exportMd.code).toBe(0);
+    expect(exportMd.stdout).toBe('');
+    expect(readFileSync(md, 'utf8')).toBe(show.stdout);
+    const jsonl = join(scratch, 'session.jsonl');
+    expect((await endure.run(['sessions', 'export', done!, '--format', 'jsonl', '-o', jsonl]).done).code).toBe(0);
+    expect(readFileSync(jsonl, 'utf8')).toBe(readFileSync(journalPath(home, done!), 'utf8'));
+    const mdStdout = await endure.run(['sessions', 'export', 'last']).done;
+    expect(mdStdout.stdout).toContain(`# Session ${running}`);
+
+    const refused = await endure.run(['sessions', 'rm', running!]).done;
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`process ${live.pid}`);
+    expect(existsSync(join(home, 'sessions', running!))).toBe(true);
+
+    const removed = await endure.run(['sessions', 'rm', budget!]).done;
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toBe(`removed session ${budget}\n`);
+    expect(existsSync(join(home, 'sessions', budget!))).toBe(false);
+    const missing = await endure.run(['sessions', 'show', budget!]).done;
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr.trim().split('\n')).toEqual([expect.stringContaining(`no session "${budget}"`)]);
+
+    live.child.kill('SIGINT');
+    expect((await live.done).code).toBe(130);
+    const after = JSON.parse((await endure.run(['sessions', 'list', '--json']).done).stdout) as Record<string, unknown>[];
+    expect(after.map((row) => [row.id, row.status])).toEqual([
+      [running, 'interrupted'],
+      [done, 'done'],
+    ]);
+  });
+});
