@@ -4,7 +4,9 @@
  * so a session that waited an hour still plays in minutes; speed 0 plays as fast as
  * the terminal draws. q, Esc or Ctrl+C stop it.
  */
+import { restoreNodeEnv } from './react-production.js';
 import { render } from 'ink';
+import { createElement } from 'react';
 import type { JournalRecord } from '../../sessions/records.js';
 import type { AgentEvent } from '../agent/events.js';
 import type { UiControls } from './controls.js';
@@ -12,6 +14,8 @@ import { App } from './components/app.js';
 import { journalToEvents } from './journal-events.js';
 import { initialViewState } from './state.js';
 import { ViewStore } from './store.js';
+
+restoreNodeEnv();
 
 export interface ReplayOptions {
   /** Time scale: 2 plays twice as fast, 0 as fast as possible. */
@@ -58,7 +62,7 @@ export async function runReplay(
   const player = new ReplayPlayer();
   const note = options.speed === 0 ? 'replay, fastest' : `replay ×${options.speed}`;
   const keys = stdin.isTTY === true && typeof stdin.setRawMode === 'function';
-  const instance = render(<App store={store} controls={player} note={note} keys={keys} />, {
+  const instance = render(createElement(App, { store, controls: player, note, keys }), {
     stdout,
     stdin,
     stderr,

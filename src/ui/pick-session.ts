@@ -2,8 +2,12 @@
  * `endure resume` without an id: shows the picker and resolves with the chosen
  * session id, or undefined when the person cancels (or there is nothing to pick).
  */
+import { restoreNodeEnv } from './react-production.js';
 import { render } from 'ink';
+import { createElement } from 'react';
 import { SessionPicker, type SessionChoice } from './components/session-picker.js';
+
+restoreNodeEnv();
 
 export interface PickerIo {
   /** @default process.stdout */
@@ -30,14 +34,14 @@ export async function pickSession(sessions: readonly SessionChoice[], io: Picker
   }
   let chosen: string | undefined;
   const instance = render(
-    <SessionPicker
-      sessions={sessions}
-      now={(io.now ?? Date.now)()}
-      onDone={(id) => {
+    createElement(SessionPicker, {
+      sessions,
+      now: (io.now ?? Date.now)(),
+      onDone: (id) => {
         chosen = id;
         instance.unmount();
-      }}
-    />,
+      },
+    }),
     { stdout: io.stdout ?? process.stdout, stdin, stderr: io.stderr ?? process.stderr, exitOnCtrlC: false, patchConsole: io.patchConsole ?? true },
   );
   await instance.waitUntilExit();

@@ -2,7 +2,9 @@
  * `endure [task]` and `endure resume`: mounts the UI on a SessionDriver built by
  * the CLI, and returns the exit code once the person quits and the journal is closed.
  */
+import { restoreNodeEnv } from './react-production.js';
 import { render } from 'ink';
+import { createElement } from 'react';
 import type { SessionDriver } from '../agent/controls.js';
 import { App } from './components/app.js';
 import { SessionController, type ApprovalPolicy } from './session-controller.js';
@@ -29,6 +31,8 @@ export interface InteractiveOptions {
   signal?: AbortSignal;
 }
 
+restoreNodeEnv();
+
 export const BELL = '\u0007';
 
 /** Runs the interactive UI until the person quits; resolves with the exit code (cli.md). */
@@ -46,7 +50,7 @@ export async function runInteractive(driver: SessionDriver, options: Interactive
     approvalPolicy: options.approvalPolicy,
     bell: () => stdout.write(BELL),
   });
-  const instance = render(<App store={store} controls={controller} note={`approval ${options.approvalPolicy}`} />, {
+  const instance = render(createElement(App, { store, controls: controller, note: `approval ${options.approvalPolicy}` }), {
     stdout,
     stdin,
     stderr,
