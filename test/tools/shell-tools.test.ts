@@ -227,7 +227,7 @@ describe('background jobs', () => {
     await call(client, 'run_shell', { command: 'echo done; exit 7', background: true });
     const read = await vi.waitFor(
       async () => {
-        const outcome = await call(client, 'job_output', { job_id: 'j1' });
+        const outcome = await call(client, 'job_output', { job_id: 'j1', offset: 0 });
         expect(outcome.structured.running).toBe(false);
         return outcome;
       },
@@ -241,14 +241,11 @@ describe('background jobs', () => {
   test('large job output is read in bounded slices addressed by offset', async ({ connect }) => {
     const { client } = await connect({ maxOutputBytes: 1000 });
     await call(client, 'run_shell', { command: "head -c 5000 /dev/zero | tr '\\0' a", background: true });
-    const latest = await vi.waitFor(
-      async () => {
-        const outcome = await call(client, 'job_output', { job_id: 'j1' });
-        expect(outcome.structured.running).toBe(false);
-        return outcome;
-      },
+    await vi.waitFor(
+      async () => expect((await call(client, 'job_output', { job_id: 'j1', offset: 0 })).structured.running).toBe(false),
       { timeout: 5000 },
     );
+    const latest = await call(client, 'job_output', { job_id: 'j1' });
     expect(latest.structured).toMatchObject({ from: 4000, to: 5000, totalBytes: 5000 });
     expect(latest.text).toContain('4,000 bytes of new output not shown; pass offset=0 to read them');
     const page = await call(client, 'job_output', { job_id: 'j1', offset: 1000 });

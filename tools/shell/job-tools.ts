@@ -72,7 +72,7 @@ export function registerJobTools(server: McpServer, settings: ShellSettings): vo
     run: ({ job_id, offset }) => {
       const job = findJob(settings.jobs, job_id);
       const slice = readSlice(job, offset === undefined ? undefined : Math.floor(offset), settings.maxOutputBytes);
-      job.cursor = Math.max(job.cursor, slice.to);
+      if (offset === undefined) job.cursor = slice.to;
       const lines = [jobStatus(job), ...slice.notes.map((note) => `[${note}]`)];
       lines.push(slice.to === slice.from ? '(no new output)' : `[output bytes ${slice.from}-${slice.to} of ${job.output.total}]\n${slice.text}`);
       const fields = job.outcome ? outcomeFields(job.outcome) : { exitCode: null, signal: null, stoppedBy: null };
