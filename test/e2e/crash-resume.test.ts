@@ -27,6 +27,7 @@ import {
   turnOf,
   type EndureProcess,
   type PlanStep,
+  waitFor,
 } from '../support/e2e-fixtures.js';
 import { startScriptedServer, type ReceivedRequest, type Step } from '../support/scripted-server.js';
 
@@ -215,5 +216,57 @@ describe('kill -9 at random points of a 200-call session', { timeout: 120_000 },
     } finally {
       await straightServer.close();
     }
+  });
+
+  test('a kill inside a message: ended calls keep their results, the running one is interrupted, unstarted ones run', async ({ server, endure, home, repo }) => {
+    const log = join(repo, 'appends.log');
+    const waitForParentToDie = 'while kill -0 $PPID 2>/dev/null; do sleep 0.05; done';
+    server.respondWith(
+      planModel(
+        [
+          {
+            toolCalls: [
+              call('run_shell', { command: 'echo line-A >> appends.log' }),
+              call('run_shell', { command: `echo line-B >> appends.log; ${waitForParentToDie}` }),
+              call('read_file', { path: 'README.md' }),
+              call('run_shell', { command: 'echo line-D >> appends.log' }),
+            ],
+          },
+        ],
+        'Appended A, B and D.',
+      ),
+    );
+    const run = endure.exec(['append three lines']);
+    await waitFor(() => lines(log).includes('line-B'), 'line-B in appends.log');
+    run.child.kill('SIGKILL');
+    expect((await run.done).signal).toBe('SIGKILL');
+    const id = sessionIds(home)[0]!;
+    const before = journalOf(home, id).records;
+    expect(before.filter((record) => record.kind === 'tool_end').map((r) => r.kind === 'tool_end' && r.callId)).toEqual(['call_0_0']);
+    expect(before.at(-1)).toMatchObject({ kind: 'tool_start', callId: 'call_0_1', replayable: false });
+
+    const resumed = await endure.exec(['--resume', 'last']).done;
+
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toBe('Appended A, B and D.\n');
+    expect(lines(log)).toEqual(['line-A', 'line-B', 'line-D']);
+    const results = (server.requests.at(-1)!.body.messages as { role: string; tool_call_id?: string; content: string }[]).filter(
+      (message) => message.role === 'tool',
+    );
+    expect(results.map((message) => message.tool_call_id)).toEqual(['call_0_0', 'call_0_1', 'call_0_2', 'call_0_3']);
+    expect(results[0]!.content).toMatch(/^exit code: 0/);
+    expect(results[1]!.content).toMatch(/interrupted.*effects are unknown/);
+    expect(results[2]!.content).toContain('e2e workspace');
+    expect(results[3]!.content).toMatch(/^exit code: 0/);
+    const after = journalOf(home, id).records;
+    const ends = after.filter((record) => record.kind === 'tool_end');
+    expect(ends.map((r) => r.kind === 'tool_end' && [r.callId, r.outcome ?? 'ok'])).toEqual([
+      ['call_0_0', 'ok'],
+      ['call_0_1', 'interrupted'],
+      ['call_0_2', 'ok'],
+      ['call_0_3', 'ok'],
+    ]);
+    expect(JSON.stringify(after)).not.toContain('"callId":"call_0_0","name":"run_shell","isError":true');
+    expect(foldRecords(after).toolCalls).toBe(4);
   });
 });
