@@ -30,6 +30,7 @@ export interface RunStdioServerOptions {
   name: string;
   /** Extra flags besides `--root`, in node:util parseArgs form (no `multiple`). @default {} */
   flags?: ParseArgsOptionsConfig;
+  /** Builds one server instance; throw UsageError for a bad flag value (exit 2), anything else exits 1. */
   create: (args: StdioServerArgs) => McpServer;
   /** @default process.argv.slice(2) */
   argv?: string[];
@@ -75,6 +76,10 @@ export async function runStdioServer(options: RunStdioServerOptions): Promise<vo
   try {
     server = options.create(args);
   } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${options.name} server: ${error.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`${options.name} server: cannot start: ${(error as Error).message}\n`);
     process.exit(1);
   }
