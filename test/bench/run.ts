@@ -11,6 +11,7 @@ const soakCalls = Number(process.argv[2] ?? 1000);
 const benches: Bench[] = [
   ['soak', async () => (await import('./soak.js')).benchSoak(soakCalls)],
   ['model-client', async () => (await import('./model-client.js')).benchModelClient()],
+  ['tool-roundtrip', async () => (await import('./tool-roundtrip.js')).benchToolRoundtrip()],
   ['sandbox', async () => (await import('./sandbox.js')).runSandboxBench()],
   ['ui-render', async () => (await import('./ui-render.js')).benchUiRender()],
 ];
