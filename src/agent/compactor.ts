@@ -32,12 +32,16 @@ export interface CompactionOutcome {
   warning?: string;
 }
 
+function keptChars(message: ChatMessage): number {
+  return message.content.length + (message.role === 'assistant' ? JSON.stringify(message).length : 0);
+}
+
 /** Index of the first message kept verbatim: a user or assistant message, so no tool result loses its call. */
 export function keepFrom(messages: readonly ChatMessage[], keepChars: number): number {
   let chars = 0;
   let boundary = messages.length;
   for (let i = messages.length - 1; i > 1; i--) {
-    chars += messages[i]!.content.length + (messages[i]!.role === 'assistant' ? JSON.stringify(messages[i]).length : 0);
+    chars += keptChars(messages[i]!);
     if (chars > keepChars) break;
     if (messages[i]!.role !== 'tool') boundary = i;
   }
@@ -92,7 +96,10 @@ function fallbackSummary(messages: readonly ChatMessage[]): string {
  * nothing can be compacted (too few messages to drop).
  */
 export async function compact(state: ConversationState, options: CompactorOptions): Promise<CompactionOutcome | undefined> {
-  const keepChars = options.estimator.ratio * options.contextWindow * (options.keepRecent ?? 0.3);
+  // At most half of the history stays verbatim: an overflow the server reports
+  // while the estimate says the window is far from full must still free room.
+  const historyChars = state.messages.reduce((sum, message, index) => (index === 0 ? sum : sum + keptChars(message)), 0);
+  const keepChars = Math.min(options.estimator.ratio * options.contextWindow * (options.keepRecent ?? 0.3), historyChars / 2);
   const boundary = keepFrom(state.messages, keepChars);
   if (boundary <= 2) return undefined;
   const dropped = state.messages.slice(1, boundary);

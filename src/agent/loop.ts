@@ -10,7 +10,7 @@
  * which Qwen server it talks to.
  */
 import type { RecordBody } from '../../sessions/records.js';
-import type { TokenEstimator } from '../context/tokens.js';
+import { TokenEstimator } from '../context/tokens.js';
 import { cutForPrompt } from '../context/tool-output.js';
 import type { ToolCallResult, ToolDescriptor, ToolHost } from '../mcp/types.js';
 import type { AssistantToolCall, ModelClient, ModelEvent, ParsedToolCall, ToolSpec, Usage } from '../model/types.js';
@@ -169,6 +169,17 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
     return true;
   }
 
+  /**
+   * An overflow with no window known (a server that does not report it) still
+   * compacts: the window is the one the error names, else at most the size that overflowed.
+   */
+  function learnWindow(error: ModelError): void {
+    if (deps.compaction) return;
+    const estimator = new TokenEstimator();
+    const contextWindow = error.details.contextWindow ?? estimator.estimate(state.chars + specsChars);
+    deps.compaction = { estimator, contextWindow, threshold: 0.8 };
+  }
+
   /** One model response, retried when its stream fails after it started. */
   async function* streamTurn() {
     const attempts = deps.turnAttempts ?? 3;
@@ -180,6 +191,7 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
         if (!(error instanceof ModelError) || signal.aborted) throw error;
         if (error.code === 'context_overflow' && !compactedForOverflow) {
           compactedForOverflow = true;
+          learnWindow(error);
           if (yield* maybeCompact('overflow')) continue;
         }
         if (!error.retryable || attempt >= attempts) throw error;
