@@ -90,8 +90,10 @@ export const recordEnvelopeSchema = z.object({
   t: z.number(),
 });
 
-/** A whole record: the envelope and one body. */
-export const journalRecordSchema = z.intersection(recordEnvelopeSchema, recordBodySchema);
+const withEnvelope = recordBodySchema.options.map((body) => body.extend(recordEnvelopeSchema.shape));
+
+/** A whole record: the envelope and one body (one flat union; an intersection would parse every record twice and merge). */
+export const journalRecordSchema = z.discriminatedUnion('kind', withEnvelope as [(typeof withEnvelope)[number], ...(typeof withEnvelope)[number][]]);
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const bodyMatchesRecords: Same<z.infer<typeof recordBodySchema>, RecordBody> = true;

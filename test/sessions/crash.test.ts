@@ -10,7 +10,7 @@ describe('kill -9 of a process appending records', () => {
   test('leaves a journal that opens cleanly: every acknowledged record, a valid prefix, at most a torn tail', async ({ home, store }) => {
     const report: string[] = [];
     for (let round = 0; round < KILLS; round++) {
-      const target = 2 + Math.floor(Math.random() * 600);
+      const target = 2 + Math.floor(Math.random() * 400);
       const id = `crash-${round}`;
       const child = runChild(['append', home, id, String(round)]);
       await child.waitFor((line) => Number(line) >= target);

@@ -2,7 +2,7 @@
  * Deterministic records for the sessions tests and the child processes they
  * spawn: the body for a seq is always the same, so a journal can be checked
  * record by record against what was appended. Now and then a body is large
- * (up to 3 MB), so a `kill -9` can land inside its write (Linux then leaves
+ * (up to 500 kB), so a `kill -9` can land inside its write (Linux then leaves
  * a partial line).
  */
 import type { RecordBody } from '../../sessions/records.js';
@@ -39,7 +39,7 @@ export function expectedBody(seq: number, salt = 0): RecordBody {
     case 1:
       return { kind: 'tool_start', callId: `call_${seq - 1}`, name: 'run_shell', replayable: false };
     default: {
-      const size = hash % 61 === 0 ? 500_000 + (hash % 2_500_000) : 20 + (hash % 400);
+      const size = hash % 97 === 0 ? 100_000 + (hash % 400_000) : 20 + (hash % 400);
       const unit = `line ${seq} é\n`;
       return {
         kind: 'tool_end',
