@@ -3,7 +3,8 @@
  * server streams a 50-chunk answer (10 reasoning pieces, 40 content pieces, plus
  * the role, finish and usage chunks of the llama dialect) over real HTTP; overhead
  * is the wall time of one `stream()` to its finish event minus the time the server
- * spent producing that response. Also reports the heap after all responses.
+ * spent producing that response. Also reports the heap after all responses (taken
+ * before the render timing, which builds a 10,000-message history).
  *
  *   npm run build && node --expose-gc dist/test/bench/model-client.js [--responses N] [--chunks N]
  *
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { createModelClient } from '../../src/model/client.js';
+import { renderMessages } from '../../src/model/render.js';
 import type { ChatMessage, ModelRequest } from '../../src/model/types.js';
 import { startScriptedServer, type DialectName } from '../support/scripted-server.js';
 
@@ -40,6 +42,9 @@ export interface ModelClientBenchResult {
   /** Heap used after the measured responses (after a GC when --expose-gc), MB. */
   heapUsedMB: number;
   rssMB: number;
+  /** renderMessages over a 10,000-message history: first call, then again with one message appended (cached). */
+  render10kFirstMs: number;
+  render10kCachedMs: number;
   gcForced: boolean;
   node: string;
 }
@@ -86,6 +91,7 @@ export async function benchModelClient(options: ModelClientBenchOptions = {}): P
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const memory = process.memoryUsage();
+    const render = timeRender();
     overheads.sort((a, b) => a - b);
     walls.sort((a, b) => a - b);
     return {
@@ -97,12 +103,39 @@ export async function benchModelClient(options: ModelClientBenchOptions = {}): P
       wallMedianMs: round(percentile(walls, 50)),
       heapUsedMB: round(memory.heapUsed / 2 ** 20, 1),
       rssMB: round(memory.rss / 2 ** 20, 1),
+      render10kFirstMs: round(render.first),
+      render10kCachedMs: round(render.cached),
       gcForced: gc !== undefined,
       node: process.version,
     };
   } finally {
     await server.close();
   }
+}
+
+function longHistory(count: number): ChatMessage[] {
+  const messages: ChatMessage[] = [{ role: 'system', content: 'You are endure.' }, { role: 'user', content: 'Read every file.' }];
+  for (let i = 0; messages.length < count; i++) {
+    messages.push({
+      role: 'assistant',
+      content: '',
+      reasoning: `Next file ${i}.`,
+      tool_calls: [{ id: `call_${i}`, type: 'function', function: { name: 'read_file', arguments: `{"path":"src/file-${i}.ts"}` } }],
+    });
+    messages.push({ role: 'tool', tool_call_id: `call_${i}`, content: `export const value${i} = ${i};\n`.repeat(8) });
+  }
+  return messages;
+}
+
+function timeRender(): { first: number; cached: number } {
+  const history = longHistory(10_000);
+  let started = performance.now();
+  renderMessages(history, 'vllm');
+  const first = performance.now() - started;
+  history.push({ role: 'assistant', content: 'done' });
+  started = performance.now();
+  renderMessages(history, 'vllm');
+  return { first, cached: performance.now() - started };
 }
 
 function flag(name: string): number | undefined {
@@ -118,7 +151,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     ...(chunks === undefined ? {} : { chunks }),
   });
   console.log(
-    `model client: ${result.responses} responses of ${result.chunks} chunks (${result.dialect}): overhead median ${result.overheadMedianMs} ms, p99 ${result.overheadP99Ms} ms; wall median ${result.wallMedianMs} ms; heap ${result.heapUsedMB} MB${result.gcForced ? ' after GC' : ' (no --expose-gc)'}, rss ${result.rssMB} MB`,
+    `model client: ${result.responses} responses of ${result.chunks} chunks (${result.dialect}): overhead median ${result.overheadMedianMs} ms, p99 ${result.overheadP99Ms} ms; wall median ${result.wallMedianMs} ms; heap ${result.heapUsedMB} MB${result.gcForced ? ' after GC' : ' (no --expose-gc)'}, rss ${result.rssMB} MB; render of 10,000 messages ${result.render10kFirstMs} ms, then ${result.render10kCachedMs} ms cached`,
   );
   const dir = join(process.cwd(), 'bench-results');
   mkdirSync(dir, { recursive: true });

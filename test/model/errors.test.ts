@@ -171,6 +171,23 @@ describe('broken streams', () => {
   });
 });
 
+describe('endpoint probing', () => {
+  test('creating a client without --model on a dead port fails after the retry budget, naming the URL', async () => {
+    const dead = await startScriptedServer();
+    await dead.close();
+    const failure = await createModelClient({ baseURL: dead.url, server: 'auto', thinking: true, retryBudgetMs: 30, retryBaseDelayMs: 10 }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'unavailable', retryable: false });
+    expect((failure as Error).message).toMatch(new RegExp(`cannot reach the model server at ${dead.url.replace(/[.]/g, '\\.')} \\(ECONNREFUSED\\).*gave up after`));
+  });
+
+  test('with --model and --server given, a dead endpoint does not stop creation', async () => {
+    const dead = await startScriptedServer();
+    await dead.close();
+    const client = await createModelClient({ baseURL: dead.url, server: 'llama', model: 'qwen3-8b', thinking: true });
+    expect(client.endpoint).toEqual({ baseURL: dead.url, server: 'llama', model: 'qwen3-8b' });
+  });
+});
+
 describe('abort', () => {
   test('aborting a request that hangs before any byte ends with aborted', async ({ harness }) => {
     const { server, client } = await harness.pair('llama');
@@ -199,6 +216,23 @@ describe('abort', () => {
     }
     expect(events).toEqual(['content']);
     expect(caught).toMatchObject({ code: 'aborted' });
+  });
+
+  test('closing the server ends a hanging stream with a typed error', async ({ harness }) => {
+    const { server, client } = await harness.pair('vllm', { retryBudgetMs: 20, retryBaseDelayMs: 10 });
+    server.enqueue({ type: 'hang', afterChunks: 2, turn: { content: 'waiting for ever' } });
+    const events: string[] = [];
+    let caught: unknown;
+    try {
+      for await (const event of client.stream(request())) {
+        events.push(event.type);
+        if (event.type === 'content') void server.close();
+      }
+    } catch (error) {
+      caught = error;
+    }
+    expect(events[0]).toBe('content');
+    expect(caught).toMatchObject({ code: 'unavailable', retryable: true });
   });
 
   test('aborting during a retry wait ends with aborted at once', async ({ harness }) => {
