@@ -76,7 +76,11 @@ interface Entry {
 }
 
 export async function createToolHost(options: ToolHostOptions): Promise<McpToolHost> {
-  const log = options.log ?? (() => undefined);
+  const lastStderr = new Map<string, string>();
+  const log: HostLog = (entry) => {
+    if (entry.kind === 'stderr') lastStderr.set(entry.server, entry.message);
+    options.log?.(entry);
+  };
   const warnings: string[] = [];
   const warn = (message: string) => {
     if (warnings.includes(message)) return;
@@ -137,7 +141,9 @@ export async function createToolHost(options: ToolHostOptions): Promise<McpToolH
   started.forEach((outcome, index) => {
     if (outcome.status === 'rejected') {
       const name = entries[index]!.connection.name;
-      warn(`MCP server "${name}" did not start (${(outcome.reason as Error).message}); continuing without it`);
+      const said = lastStderr.get(name);
+      const reason = `${(outcome.reason as Error).message}${said ? `; its last words: ${said.slice(0, 300)}` : ''}`;
+      warn(`MCP server "${name}" did not start (${reason}); continuing without it`);
     }
   });
 

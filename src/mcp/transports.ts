@@ -35,7 +35,7 @@ export function builtinTransport(server: BuiltinServer, context: TransportContex
   }
   return async () => {
     const { command, args } = server.command();
-    const wrapped = sandbox.wrap(command, args, { cwd: sandbox.workspace, env: defaultEnv() });
+    const wrapped = sandbox.wrap(command, args, { cwd: sandbox.workspace, env: processEnv() });
     return stdio(server.name, { command: wrapped.command, args: wrapped.args, env: wrapped.env, cwd: wrapped.cwd }, context.log);
   };
 }
@@ -67,6 +67,11 @@ export function httpTransport(config: HttpServerConfig): TransportFactory {
     }
     return new StreamableHTTPClientTransport(url, { requestInit: { headers } });
   };
+}
+
+/** Built-in servers see what they would see in-process; the shell server filters secrets itself. */
+function processEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((item): item is [string, string] => item[1] !== undefined));
 }
 
 function defaultEnv(): Record<string, string> {
