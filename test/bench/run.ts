@@ -12,6 +12,7 @@ const benches: Bench[] = [
   ['soak', async () => (await import('./soak.js')).benchSoak(soakCalls)],
   ['model-client', async () => (await import('./model-client.js')).benchModelClient()],
   ['tool-roundtrip', async () => (await import('./tool-roundtrip.js')).benchToolRoundtrip()],
+  ['journal', async () => (await import('./journal.js')).runJournalBench()],
   ['sandbox', async () => (await import('./sandbox.js')).runSandboxBench()],
   ['ui-render', async () => (await import('./ui-render.js')).benchUiRender()],
 ];
