@@ -43,8 +43,8 @@ export function compactionAnswer(state: { done: string[]; remaining: string[]; n
 }
 
 export interface WorkerOptions {
-  /** The step for plan index k, or undefined when the plan is over. */
-  step: (k: number) => TurnStep | undefined;
+  /** The step for plan index k (asked for by `request`), or undefined when the plan is over. */
+  step: (k: number, request: ReceivedRequest) => TurnStep | undefined;
   /** The answer once the plan is over. @default 'All done.' */
   final?: string;
   /** The answer to a compaction request. @default a summary naming the step reached */
@@ -59,7 +59,7 @@ export function worker(options: WorkerOptions): (request: ReceivedRequest) => St
       return compactionAnswer({ done: ['the steps so far'], remaining: ['the rest of the plan'], nextStep: 'go on with the plan' });
     }
     const k = stepOf(request);
-    const step = options.step(k);
+    const step = options.step(k, request);
     if (!step) return { content: options.final ?? 'All done.' };
     return { ...step, toolCalls: step.toolCalls?.map((call, i) => ({ ...call, id: `s${k}_${i}` })) };
   };
@@ -83,4 +83,16 @@ export function textFiles(count: number, bytes: number): Record<string, string> 
     files[`src/f${i}.txt`] = `${lines.join('\n')}\n`;
   }
   return files;
+}
+
+/** The content of the request's last message (a tool result when the model just called a tool). */
+export function lastContent(request: ReceivedRequest): string {
+  return messagesOf(request).at(-1)!.content;
+}
+
+/** The blob id and byte offset named in a cut output's note. */
+export function noteOf(text: string): { omitted: number; total: number; id: string; offset: number } {
+  const match = /\n\[\.\.\. (\d+) bytes \(\d+ lines\) left out of (\d+); call read_output with id "([0-9a-f]+)" and offset (\d+) to read them \.\.\.\]\n/.exec(text);
+  if (!match) throw new Error(`no read_output note in ${text.slice(0, 200)}...`);
+  return { omitted: Number(match[1]), total: Number(match[2]), id: match[3]!, offset: Number(match[4]) };
 }
