@@ -37,7 +37,7 @@ export function acquireLock(path: string, options: LockOptions): Lock {
   const owner = currentOwner(process.pid);
   if (!tryCreate(path, owner)) {
     const holder = readLockOwner(path);
-    if (holder && isAlive(holder)) throw lockedError(options.what, holder);
+    if (holder && isAlive(holder)) throw lockedError(options.what, holder, path);
     takeOver(path, owner, holder, options.what);
   }
   held.add(path);
@@ -85,11 +85,17 @@ export function isAlive(owner: LockOwner): boolean {
   return start === undefined || start === owner.start;
 }
 
-export function lockedError(what: string, holder: LockOwner): JournalError {
-  const where = holder.host === hostname() ? '' : ` on host ${holder.host}`;
+/** The refusal: names the holder's pid (and host, when it is another machine's lock, with the way out). */
+export function lockedError(what: string, holder: LockOwner, path: string): JournalError {
+  if (holder.host !== hostname()) {
+    return new JournalError(
+      'locked',
+      `${what} is in use by process ${holder.pid} on host ${holder.host}; if that process is no longer running, delete ${path} and try again`,
+    );
+  }
   return new JournalError(
     'locked',
-    `${what} is in use by process ${holder.pid}${where}; wait for it to finish or stop it (kill ${holder.pid}), then try again`,
+    `${what} is in use by process ${holder.pid}; wait for it to finish or stop it (kill ${holder.pid}), then try again`,
   );
 }
 
@@ -97,13 +103,13 @@ function takeOver(path: string, owner: LockOwner, stale: LockOwner | undefined, 
   const mutex = `${path}.takeover`;
   clearAbandonedMutex(mutex);
   if (!tryCreate(mutex, owner)) {
-    throw lockedError(what, readLockOwner(mutex) ?? readLockOwner(path) ?? stale ?? owner);
+    throw lockedError(what, readLockOwner(mutex) ?? readLockOwner(path) ?? stale ?? owner, path);
   }
   try {
     const current = readLockOwner(path);
-    if (current && isAlive(current)) throw lockedError(what, current);
+    if (current && isAlive(current)) throw lockedError(what, current, path);
     rmSync(path, { force: true });
-    if (!tryCreate(path, owner)) throw lockedError(what, readLockOwner(path) ?? owner);
+    if (!tryCreate(path, owner)) throw lockedError(what, readLockOwner(path) ?? owner, path);
   } finally {
     rmSync(mutex, { force: true });
   }

@@ -7,14 +7,14 @@
  * `last` is the session whose journal was modified most recently (one stat
  * per session).
  */
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { JournalError } from '../src/shared/errors.js';
 import { BlobStore } from './blobs.js';
 import { assertSessionId, isSessionId, newSessionId, sessionPaths, sessionsDir, type SessionPaths } from './home.js';
 import { readJournal, type JournalContents, type TornTail } from './journal-reader.js';
 import { JournalWriter, type FsyncPolicy } from './journal-writer.js';
-import { acquireLock, isAlive, readLockOwner, type Lock } from './lock.js';
+import { acquireLock, isAlive, readLockOwner } from './lock.js';
 import type { JournalRecord, RecordBody, SessionStatus } from './records.js';
 import { Redactor } from './redactor.js';
 import { Session } from './session.js';
@@ -45,7 +45,10 @@ export interface SessionInfo extends SessionSummary {
   problem?: string;
 }
 
-/** A journal read without taking the lock (for show and export): nothing is cut. */
+/**
+ * A journal read without taking the lock (for show and export): nothing is cut.
+ * On a live session the last line may still be being written and show as torn.
+ */
 export interface SessionContents {
   id: string;
   paths: SessionPaths;
@@ -67,7 +70,11 @@ export class SessionStore {
   /** Creates a session and writes its session_start record. */
   create(start: SessionStart, id?: string): Session {
     const root = sessionsDir(this.home);
-    mkdirSync(root, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(root, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new JournalError('session_unwritable', `cannot create ${root}: ${(error as Error).message}; set ENDURE_HOME to a writable directory`, { cause: error });
+    }
     const { sessionId, paths } = this.makeDir(id);
     mkdirSync(paths.blobs, { mode: 0o700 });
     const lock = acquireLock(paths.lock, { what: `session ${sessionId}` });
@@ -75,6 +82,7 @@ export class SessionStore {
       const journal = JournalWriter.create(paths.journal, sessionId, this.writerOptions(paths));
       const first = journal.append({ kind: 'session_start', sessionId, ...start });
       journal.sync();
+      if (this.options.fsync !== 'never') for (const dir of [paths.dir, root]) syncDirectory(dir);
       return new Session(sessionId, paths, journal, this.blobStore(paths), [first], undefined, lock);
     } catch (error) {
       lock.release();
@@ -109,34 +117,13 @@ export class SessionStore {
   /** Every session, most recent activity first. */
   list(): SessionInfo[] {
     return this.ids()
-      .map((id) => this.info(id))
+      .map((id) => infoOf(this.home, id))
       .sort((a, b) => b.lastActivity - a.lastActivity || (a.id < b.id ? 1 : -1));
   }
 
   /** One session's row of `sessions list`. */
   info(ref: string): SessionInfo {
-    const id = this.resolve(ref);
-    const paths = sessionPaths(this.home, id);
-    const holder = readLockOwner(paths.lock);
-    const live = holder !== undefined && isAlive(holder);
-    let summary = emptySummary(id);
-    let problem: string | undefined;
-    try {
-      summary = currentSummary(paths, id);
-    } catch (error) {
-      problem = (error as Error).message;
-      summary = readSummary(paths.summary) ?? summary;
-    }
-    summary.id = id;
-    const status: SessionStatus = summary.ended ?? (live ? 'running' : 'interrupted');
-    return {
-      ...summary,
-      dir: paths.dir,
-      status,
-      live,
-      ...(live && holder ? { holderPid: holder.pid } : {}),
-      ...(problem ? { problem } : {}),
-    };
+    return infoOf(this.home, this.resolve(ref));
   }
 
   /**
@@ -147,9 +134,9 @@ export class SessionStore {
   async remove(ref: string, beforeRemove?: (info: SessionInfo) => void | Promise<void>): Promise<SessionInfo> {
     const id = this.resolve(ref);
     const paths = sessionPaths(this.home, id);
-    const lock: Lock = acquireLock(paths.lock, { what: `session ${id}` });
+    const lock = acquireLock(paths.lock, { what: `session ${id}` });
     try {
-      const info = this.info(id);
+      const info = infoOf(this.home, id);
       await beforeRemove?.(info);
       rmSync(paths.dir, { recursive: true, force: true });
       return info;
@@ -216,6 +203,39 @@ export class SessionStore {
 
   private blobStore(paths: SessionPaths): BlobStore {
     return new BlobStore(paths.blobs, { redactor: this.redactor, durable: this.options.fsync !== 'never' });
+  }
+}
+
+function infoOf(home: string, id: string): SessionInfo {
+  const paths = sessionPaths(home, id);
+  const holder = readLockOwner(paths.lock);
+  const live = holder !== undefined && isAlive(holder);
+  let summary: SessionSummary;
+  let problem: string | undefined;
+  try {
+    summary = currentSummary(paths, id);
+  } catch (error) {
+    problem = (error as Error).message;
+    summary = readSummary(paths.summary) ?? emptySummary(id);
+  }
+  summary.id = id;
+  return {
+    ...summary,
+    dir: paths.dir,
+    status: summary.ended ?? (live ? 'running' : 'interrupted'),
+    live,
+    ...(live && holder ? { holderPid: holder.pid } : {}),
+    ...(problem ? { problem } : {}),
+  };
+}
+
+/** Makes a new directory entry durable (a new journal's name survives a power cut). */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

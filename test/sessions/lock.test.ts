@@ -93,7 +93,7 @@ describe('session lock', () => {
   test('a lock from another host is respected and named', ({ home, store }) => {
     store.create(startBody, 'remote').close();
     writeFileSync(sessionPaths(home, 'remote').lock, JSON.stringify({ pid: 4242, host: 'build-box-7' }));
-    expect(() => store.open('remote')).toThrow('in use by process 4242 on host build-box-7');
+    expect(() => store.open('remote')).toThrow(/in use by process 4242 on host build-box-7; if that process is no longer running, delete .*remote\/lock/);
   });
 
   test('release removes only our own lock and is idempotent', ({ home }) => {
