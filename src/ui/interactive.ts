@@ -6,7 +6,9 @@ import { restoreNodeEnv } from './react-production.js';
 import { render } from 'ink';
 import { createElement } from 'react';
 import type { SessionDriver } from '../agent/controls.js';
+import type { JournalRecord } from '../../sessions/records.js';
 import { App } from './components/app.js';
+import { historyState } from './history.js';
 import { SessionController, type ApprovalPolicy } from './session-controller.js';
 import { initialViewState } from './state.js';
 import { ViewStore } from './store.js';
@@ -14,6 +16,11 @@ import { ViewStore } from './store.js';
 export interface InteractiveOptions {
   /** Sent as the first message, as if typed into the prompt box. */
   initialTask?: string;
+  /**
+   * The journal of a resumed session: its last finished items and its status figures
+   * are on screen from the first frame, so the person sees where the session stands.
+   */
+  history?: Iterable<JournalRecord>;
   /** @default process.stdout */
   stdout?: NodeJS.WriteStream;
   /** Must be a terminal (raw mode). @default process.stdin */
@@ -45,7 +52,7 @@ export async function runInteractive(driver: SessionDriver, options: Interactive
     await driver.close();
     return 2;
   }
-  const store = new ViewStore(initialViewState(driver.info));
+  const store = new ViewStore(options.history === undefined ? initialViewState(driver.info) : historyState(driver.info, options.history));
   const controller = new SessionController(driver, store, {
     approvalPolicy: options.approvalPolicy,
     bell: () => stdout.write(BELL),

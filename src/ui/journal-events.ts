@@ -10,11 +10,19 @@ import type { JournalRecord } from '../../sessions/records.js';
 export const MAX_DELTAS_PER_TEXT = 120;
 
 export async function* journalToEvents(records: Iterable<JournalRecord> | AsyncIterable<JournalRecord>): AsyncGenerator<AgentEvent> {
-  const converter = new RecordConverter();
+  const converter = new RecordConverter(true);
   for await (const record of records) yield* converter.convert(record);
 }
 
+/** The same events without the streamed deltas: what a finished history needs, at a cost per record. */
+export function* finishedEvents(records: Iterable<JournalRecord>): Generator<AgentEvent> {
+  const converter = new RecordConverter(false);
+  for (const record of records) yield* converter.convert(record);
+}
+
 class RecordConverter {
+  constructor(private readonly deltas: boolean) {}
+
   private session = '';
   private turn = 0;
   private seq = 0;
@@ -59,13 +67,7 @@ class RecordConverter {
           this.turn = record.turn;
           yield this.event(previous, { type: 'turn_start' });
         }
-        const from = Math.max(previous, record.t - (record.modelMs ?? 0));
-        const reasoning = chunks(record.reasoning ?? '');
-        const content = chunks(record.content);
-        const count = reasoning.length + content.length;
-        let index = 0;
-        for (const text of reasoning) yield this.event(spread(from, record.t, index++, count), { type: 'reasoning_delta', text });
-        for (const text of content) yield this.event(spread(from, record.t, index++, count), { type: 'content_delta', text });
+        if (this.deltas) yield* this.deltasOf(record, previous);
         const toolCalls = (record.toolCalls ?? []).map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
         for (const call of toolCalls) this.argumentsById.set(call.id, call.arguments);
         yield this.event(record.t, {
@@ -133,6 +135,16 @@ class RecordConverter {
       default:
         assertNever(record);
     }
+  }
+
+  private *deltasOf(record: Extract<JournalRecord, { kind: 'assistant' }>, previous: number): Generator<AgentEvent> {
+    const from = Math.max(previous, record.t - (record.modelMs ?? 0));
+    const reasoning = chunks(record.reasoning ?? '');
+    const content = chunks(record.content);
+    const count = reasoning.length + content.length;
+    let index = 0;
+    for (const text of reasoning) yield this.event(spread(from, record.t, index++, count), { type: 'reasoning_delta', text });
+    for (const text of content) yield this.event(spread(from, record.t, index++, count), { type: 'content_delta', text });
   }
 
   private event(time: number, body: AgentEventBody): AgentEvent {

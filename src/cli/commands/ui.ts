@@ -26,6 +26,7 @@ async function interactive(flags: RunFlags, task: string, resume?: string): Prom
   try {
     return await runInteractive(createDriver(runtime, settings), {
       ...(task ? { initialTask: task } : {}),
+      ...(runtime.resumed ? { history: runtime.session.records } : {}),
       approvalPolicy: settings.approval.policy,
       signal: controller.signal,
     });

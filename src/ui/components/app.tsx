@@ -40,7 +40,7 @@ export function App({ store, controls, note, keys = true }: AppProps) {
     <>
       <FinishedView log={state.finished} />
       <Box flexDirection="column">
-        <LiveTurn live={state.live} phase={state.phase} reasoningShown={state.reasoningShown} now={now} />
+        <LiveTurn live={state.live} phase={state.phase} reasoningShown={state.reasoningShown} now={now} awaitingApproval={state.approval !== undefined} />
         {state.resultShown ? <ResultPanel result={state.lastResult} /> : null}
         {state.approval !== undefined ? (
           <ApprovalPrompt request={state.approval} alwaysCovers={controls.describeAlways(state.approval)} />

@@ -18,12 +18,14 @@ export interface LiveTurnProps {
   phase: Phase;
   reasoningShown: boolean;
   now: number;
+  /** An approval is on screen: the loop waits for the person, not for the model. @default false */
+  awaitingApproval?: boolean;
 }
 
-export function LiveTurn({ live, phase, reasoningShown, now }: LiveTurnProps) {
+export function LiveTurn({ live, phase, reasoningShown, now, awaitingApproval = false }: LiveTurnProps) {
   const spinner = spinnerFrame(now);
   const streamingReasoning = live.reasoningChars > 0 && live.answerChars === 0;
-  const idleWhileRunning = phase === 'running' && live.tools.length === 0 && live.answerChars === 0 && live.reasoningChars === 0;
+  const idleWhileRunning = phase === 'running' && !awaitingApproval && live.tools.length === 0 && live.answerChars === 0 && live.reasoningChars === 0;
   return (
     <Box flexDirection="column">
       {live.reasoningChars > 0 ? (
