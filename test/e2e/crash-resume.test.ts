@@ -7,10 +7,11 @@
  *
  * The kill points are random (seeded; set ENDURE_E2E_SEED to replay one) and
  * event-driven, cycling through three triggers: the journal grew by some
- * bytes, the append log gained some lines (a side effect just ran), or the
- * model was asked for a later turn (the process is waiting on the model).
+ * bytes and its last record is the tool_start of an append (the side effect
+ * is about to run), the append log gained some lines (a side effect just ran),
+ * or the model was asked for a later turn (the process waits on the model).
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { foldRecords } from '../../src/agent/fold.js';
@@ -32,7 +33,7 @@ import {
 import { startScriptedServer, type ReceivedRequest, type Step } from '../support/scripted-server.js';
 
 const TURNS = 40;
-const KILLS = 9;
+const KILLS = 8;
 const ANSWER = 'Appended all 80 lines.';
 
 /** 40 turns of 5 calls: reads (parallel batches) around two side-effecting appends. */
@@ -66,6 +67,35 @@ function random(seed: number): () => number {
   };
 }
 
+/** The size of the home's only session journal; 0 before it exists. */
+function journalSize(home: string): number {
+  const [id] = sessionIds(home);
+  if (!id) return 0;
+  try {
+    return statSync(journalPath(home, id)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The last complete line of a file (reads only its tail). */
+function lastLine(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, 4096);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString('utf8').trimEnd().split('\n').at(-1) ?? '';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function startsAnAppend(line: string): boolean {
+  return line.includes('"kind":"tool_start"') && line.includes('"name":"run_shell"');
+}
+
 function lines(path: string): string[] {
   return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [];
 }
@@ -83,7 +113,7 @@ function callsById(records: readonly JournalRecord[]): Map<string, { name: strin
 
 describe('kill -9 at random points of a 200-call session', { timeout: 120_000 }, () => {
   test('resuming after every kill loses nothing completed and repeats no side effect', { timeout: 240_000 }, async ({ scratch, server, endure, home }) => {
-    const seed = Number(process.env.ENDURE_E2E_SEED ?? Math.floor(Math.random() * 1e9));
+    const seed = process.env.ENDURE_E2E_SEED ? Number(process.env.ENDURE_E2E_SEED) : Math.floor(Math.random() * 1e9);
     const context = `seed ${seed} (rerun with ENDURE_E2E_SEED=${seed})`;
     const next = random(seed);
     const between = (low: number, high: number) => low + Math.floor(next() * (high - low + 1));
@@ -137,11 +167,11 @@ describe('kill -9 at random points of a 200-call session', { timeout: 120_000 },
         }
         const linesAtStart = lines(log).length;
         const lineTarget = linesAtStart + between(1, 12);
-        const journalAtStart = sessionIds(home).length ? statSync(journalPath(home, sessionIds(home)[0]!)).size : 0;
+        const journalAtStart = journalSize(home);
         const byteTarget = journalAtStart + between(500, 20_000);
         const watcher = setInterval(() => {
-          if (trigger === 0 && sessionIds(home).length && statSync(journalPath(home, sessionIds(home)[0]!)).size >= byteTarget)
-            kill(`journal reached ${byteTarget} bytes`);
+          if (trigger === 0 && journalSize(home) >= byteTarget && startsAnAppend(lastLine(journalPath(home, sessionIds(home)[0]!))))
+            kill(`journal past ${byteTarget} bytes at an append's tool_start`);
           if (trigger === 1 && lines(log).length >= lineTarget) kill(`appends.log reached ${lineTarget} lines`);
         }, 2);
         const outcome = await run.done;
