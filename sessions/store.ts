@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { JournalError } from '../src/shared/errors.js';
 import { BlobStore } from './blobs.js';
 import { assertSessionId, isSessionId, newSessionId, sessionPaths, sessionsDir, type SessionPaths } from './home.js';
-import { readJournal, type JournalContents, type TornTail } from './journal-reader.js';
+import { readJournal, type TornTail } from './journal-reader.js';
 import { JournalWriter, type FsyncPolicy } from './journal-writer.js';
-import { acquireLock, isAlive, readLockOwner } from './lock.js';
-import type { JournalRecord, RecordBody, SessionStatus } from './records.js';
+import { acquireLock } from './lock.js';
+import type { JournalRecord, RecordBody } from './records.js';
 import { Redactor } from './redactor.js';
 import { Session } from './session.js';
-import { emptySummary, foldSummary, readSummary, type SessionSummary } from './summary.js';
+import { infoOf, type SessionInfo } from './session-info.js';
 
 export type SessionStart = Omit<Extract<RecordBody, { kind: 'session_start' }>, 'kind' | 'sessionId'>;
 
@@ -33,17 +33,7 @@ export interface SessionStoreOptions {
   clock?: () => number;
 }
 
-/** One row of `sessions list`. */
-export interface SessionInfo extends SessionSummary {
-  dir: string;
-  /** The end status; `running` while a live process holds the lock; `interrupted` when it stopped without an end record (a crash). */
-  status: SessionStatus;
-  /** A live process holds the lock. */
-  live: boolean;
-  holderPid?: number;
-  /** Why the journal could not be read in full (the rest of the row is what could be). */
-  problem?: string;
-}
+export type { SessionInfo } from './session-info.js';
 
 /**
  * A journal read without taking the lock (for show and export): nothing is cut.
@@ -206,29 +196,6 @@ export class SessionStore {
   }
 }
 
-function infoOf(home: string, id: string): SessionInfo {
-  const paths = sessionPaths(home, id);
-  const holder = readLockOwner(paths.lock);
-  const live = holder !== undefined && isAlive(holder);
-  let summary: SessionSummary;
-  let problem: string | undefined;
-  try {
-    summary = currentSummary(paths, id);
-  } catch (error) {
-    problem = (error as Error).message;
-    summary = readSummary(paths.summary) ?? emptySummary(id);
-  }
-  summary.id = id;
-  return {
-    ...summary,
-    dir: paths.dir,
-    status: summary.ended ?? (live ? 'running' : 'interrupted'),
-    live,
-    ...(live && holder ? { holderPid: holder.pid } : {}),
-    ...(problem ? { problem } : {}),
-  };
-}
-
 /** Makes a new directory entry durable (a new journal's name survives a power cut). */
 function syncDirectory(dir: string): void {
   const fd = openSync(dir, 'r');
@@ -237,26 +204,6 @@ function syncDirectory(dir: string): void {
   } finally {
     closeSync(fd);
   }
-}
-
-/** The saved summary, brought up to date with the journal lines after it (or rebuilt from the whole journal). */
-function currentSummary(paths: SessionPaths, id: string): SessionSummary {
-  const saved = readSummary(paths.summary);
-  if (saved) {
-    try {
-      return foldInto(saved, readJournal(paths.journal, saved.through));
-    } catch (error) {
-      if (!(error instanceof JournalError) || error.code !== 'journal_changed') throw error;
-    }
-  }
-  return foldInto(emptySummary(id), readJournal(paths.journal));
-}
-
-function foldInto(summary: SessionSummary, contents: JournalContents): SessionSummary {
-  for (const record of contents.records) foldSummary(summary, record);
-  const last = contents.records.at(-1);
-  if (last) summary.through = { offset: contents.validBytes, seq: last.seq, lines: contents.lines };
-  return summary;
 }
 
 /** Temp files of a writer that died mid-write (we hold the lock, so no live writer owns them). */

@@ -1,0 +1,69 @@
+/**
+ * A session's row of `sessions list`, computed cheaply: the saved summary
+ * (summary.ts) brought up to date with only the journal lines written after
+ * it, and the lock read to tell a live session from a stopped one. A journal
+ * that cannot be read in full still gets a row, with the problem named.
+ */
+import { JournalError } from '../src/shared/errors.js';
+import { sessionPaths, type SessionPaths } from './home.js';
+import { readJournal, type JournalContents } from './journal-reader.js';
+import { isAlive, readLockOwner } from './lock.js';
+import type { SessionStatus } from './records.js';
+import { emptySummary, foldSummary, readSummary, type SessionSummary } from './summary.js';
+
+/** One row of `sessions list`. */
+export interface SessionInfo extends SessionSummary {
+  dir: string;
+  /** The end status; `running` while a live process holds the lock; `interrupted` when it stopped without an end record (a crash). */
+  status: SessionStatus;
+  /** A live process holds the lock. */
+  live: boolean;
+  holderPid?: number;
+  /** Why the journal could not be read in full (the rest of the row is what could be). */
+  problem?: string;
+}
+
+/** The row for session `id` under `home` (the id must exist). */
+export function infoOf(home: string, id: string): SessionInfo {
+  const paths = sessionPaths(home, id);
+  const holder = readLockOwner(paths.lock);
+  const live = holder !== undefined && isAlive(holder);
+  let summary: SessionSummary;
+  let problem: string | undefined;
+  try {
+    summary = currentSummary(paths, id);
+  } catch (error) {
+    problem = (error as Error).message;
+    summary = readSummary(paths.summary) ?? emptySummary(id);
+  }
+  summary.id = id;
+  return {
+    ...summary,
+    dir: paths.dir,
+    status: summary.ended ?? (live ? 'running' : 'interrupted'),
+    live,
+    ...(live && holder ? { holderPid: holder.pid } : {}),
+    ...(problem ? { problem } : {}),
+  };
+}
+
+/** The saved summary, brought up to date with the journal lines after it (or rebuilt from the whole journal). */
+function currentSummary(paths: SessionPaths, id: string): SessionSummary {
+  const saved = readSummary(paths.summary);
+  if (saved) {
+    try {
+      return foldInto(saved, readJournal(paths.journal, saved.through));
+    } catch (error) {
+      if (!(error instanceof JournalError) || error.code !== 'journal_changed') throw error;
+    }
+  }
+  return foldInto(emptySummary(id), readJournal(paths.journal));
+}
+
+function foldInto(summary: SessionSummary, contents: JournalContents): SessionSummary {
+  for (const record of contents.records) foldSummary(summary, record);
+  const last = contents.records.at(-1);
+  if (last) summary.through = { offset: contents.validBytes, seq: last.seq, lines: contents.lines };
+  return summary;
+}
+
