@@ -29,9 +29,13 @@ export interface RenderOptions {
   preserveThinking?: boolean;
 }
 
-type Variant = string;
-const NO_REASONING: Variant = '';
-const wireCache = new WeakMap<ChatMessage, Map<Variant, WireMessage>>();
+/** A message's wire forms: without reasoning, and with it under one set of fields. */
+interface CachedWire {
+  plain?: WireMessage;
+  withReasoning?: WireMessage;
+  reasoningFields?: readonly string[];
+}
+const wireCache = new WeakMap<ChatMessage, CachedWire>();
 
 function toWire(message: ChatMessage, reasoningFields: readonly string[]): WireMessage {
   switch (message.role) {
@@ -59,18 +63,16 @@ function toWire(message: ChatMessage, reasoningFields: readonly string[]): WireM
   }
 }
 
-function cachedWire(message: ChatMessage, fields: readonly string[], variant: Variant): WireMessage {
-  let variants = wireCache.get(message);
-  if (!variants) {
-    variants = new Map();
-    wireCache.set(message, variants);
+function cachedWire(message: ChatMessage, reasoningFields: readonly string[] | undefined): WireMessage {
+  let cached = wireCache.get(message);
+  if (!cached) {
+    cached = {};
+    wireCache.set(message, cached);
   }
-  let wire = variants.get(variant);
-  if (!wire) {
-    wire = toWire(message, fields);
-    variants.set(variant, wire);
-  }
-  return wire;
+  if (!reasoningFields) return (cached.plain ??= toWire(message, []));
+  if (cached.withReasoning && cached.reasoningFields === reasoningFields) return cached.withReasoning;
+  cached.reasoningFields = reasoningFields;
+  return (cached.withReasoning = toWire(message, reasoningFields));
 }
 
 function lastUserIndex(messages: readonly ChatMessage[]): number {
@@ -85,13 +87,12 @@ export function renderMessages(
   options: RenderOptions = {},
 ): WireMessage[] {
   const fields = serverPreset(server).historyReasoningFields;
-  const reasoningVariant = fields.join(',');
   const from = options.preserveThinking ? 0 : lastUserIndex(messages) + 1;
   const wire = new Array<WireMessage>(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
     const withReasoning = i >= from && message.role === 'assistant' && typeof message.reasoning === 'string' && message.reasoning !== '';
-    wire[i] = withReasoning ? cachedWire(message, fields, reasoningVariant) : cachedWire(message, [], NO_REASONING);
+    wire[i] = cachedWire(message, withReasoning ? fields : undefined);
   }
   return wire;
 }

@@ -3,7 +3,9 @@
  * server streams a 50-chunk answer (10 reasoning pieces, 40 content pieces, plus
  * the role, finish and usage chunks of the llama dialect) over real HTTP; overhead
  * is the wall time of one `stream()` to its finish event minus the time the server
- * spent producing that response. Also reports the heap after all responses (taken
+ * spent producing that response. Each response is paired with the same request
+ * by bare fetch (the machine's floor right now, useful on a loaded machine).
+ * Also reports the heap after all responses (taken
  * before the render timing, which builds a 10,000-message history).
  *
  *   npm run build && node --expose-gc dist/test/bench/model-client.js [--responses N] [--chunks N]
@@ -39,10 +41,12 @@ export interface ModelClientBenchResult {
   overheadP99Ms: number;
   /** Median wall time per response, server included, ms. */
   wallMedianMs: number;
+  /** The same request by bare fetch, body read whole and not parsed, minus server time: the floor on this machine now. */
+  fetchFloorMedianMs: number;
   /** Heap used after the measured responses (after a GC when --expose-gc), MB. */
   heapUsedMB: number;
   rssMB: number;
-  /** renderMessages over a 10,000-message history: first call, then again with one message appended (cached). */
+  /** renderMessages over a 10,000-message history: first call, then the median of 9 calls each after one appended message (cached). */
   render10kFirstMs: number;
   render10kCachedMs: number;
   gcForced: boolean;
@@ -78,15 +82,22 @@ export async function benchModelClient(options: ModelClientBenchOptions = {}): P
     const request: ModelRequest = { messages, tools: [] };
     const overheads: number[] = [];
     const walls: number[] = [];
+    const floors: number[] = [];
+    const rawBody = JSON.stringify({ model: server.model, messages, stream: true, stream_options: { include_usage: true } });
     for (let i = 0; i < warmup + responses; i++) {
       const started = performance.now();
       let finished = false;
       for await (const event of client.stream(request)) if (event.type === 'finish') finished = true;
       const wall = performance.now() - started;
       if (!finished) throw new Error('benchmark stream ended without a finish event');
+      const serverMs = server.requests.at(-1)?.serverMs ?? 0;
+      const floorStarted = performance.now();
+      await (await fetch(`${server.url}/chat/completions`, { method: 'POST', body: rawBody, headers: { 'content-type': 'application/json' } })).text();
+      const floor = performance.now() - floorStarted - (server.requests.at(-1)?.serverMs ?? 0);
       if (i < warmup) continue;
       walls.push(wall);
-      overheads.push(wall - (server.requests.at(-1)?.serverMs ?? 0));
+      overheads.push(wall - serverMs);
+      floors.push(floor);
     }
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
@@ -94,6 +105,7 @@ export async function benchModelClient(options: ModelClientBenchOptions = {}): P
     const render = timeRender();
     overheads.sort((a, b) => a - b);
     walls.sort((a, b) => a - b);
+    floors.sort((a, b) => a - b);
     return {
       responses,
       chunks,
@@ -101,6 +113,7 @@ export async function benchModelClient(options: ModelClientBenchOptions = {}): P
       overheadMedianMs: round(percentile(overheads, 50)),
       overheadP99Ms: round(percentile(overheads, 99)),
       wallMedianMs: round(percentile(walls, 50)),
+      fetchFloorMedianMs: round(percentile(floors, 50)),
       heapUsedMB: round(memory.heapUsed / 2 ** 20, 1),
       rssMB: round(memory.rss / 2 ** 20, 1),
       render10kFirstMs: round(render.first),
@@ -132,10 +145,14 @@ function timeRender(): { first: number; cached: number } {
   let started = performance.now();
   renderMessages(history, 'vllm');
   const first = performance.now() - started;
-  history.push({ role: 'assistant', content: 'done' });
-  started = performance.now();
-  renderMessages(history, 'vllm');
-  return { first, cached: performance.now() - started };
+  const cached: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    history.push({ role: 'assistant', content: `done ${i}` });
+    started = performance.now();
+    renderMessages(history, 'vllm');
+    cached.push(performance.now() - started);
+  }
+  return { first, cached: percentile(cached.sort((a, b) => a - b), 50) };
 }
 
 function flag(name: string): number | undefined {
@@ -151,7 +168,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     ...(chunks === undefined ? {} : { chunks }),
   });
   console.log(
-    `model client: ${result.responses} responses of ${result.chunks} chunks (${result.dialect}): overhead median ${result.overheadMedianMs} ms, p99 ${result.overheadP99Ms} ms; wall median ${result.wallMedianMs} ms; heap ${result.heapUsedMB} MB${result.gcForced ? ' after GC' : ' (no --expose-gc)'}, rss ${result.rssMB} MB; render of 10,000 messages ${result.render10kFirstMs} ms, then ${result.render10kCachedMs} ms cached`,
+    `model client: ${result.responses} responses of ${result.chunks} chunks (${result.dialect}): overhead median ${result.overheadMedianMs} ms, p99 ${result.overheadP99Ms} ms; wall median ${result.wallMedianMs} ms; bare fetch ${result.fetchFloorMedianMs} ms; heap ${result.heapUsedMB} MB${result.gcForced ? ' after GC' : ' (no --expose-gc)'}, rss ${result.rssMB} MB; render of 10,000 messages ${result.render10kFirstMs} ms, then ${result.render10kCachedMs} ms cached`,
   );
   const dir = join(process.cwd(), 'bench-results');
   mkdirSync(dir, { recursive: true });

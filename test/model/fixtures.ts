@@ -67,7 +67,6 @@ export interface Harness {
 }
 
 export const test = base.extend<{ harness: Harness }>({
-  // eslint-disable-next-line no-empty-pattern
   harness: async ({}, use) => {
     const servers: ScriptedServer[] = [];
     const harness: Harness = {
