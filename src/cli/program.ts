@@ -8,6 +8,14 @@ import { oneLine } from '../shared/errors.js';
 import { exitCodeForError } from './exit-codes.js';
 import { VERSION } from './version.js';
 
+/** Usage errors as one line on stderr (cli.md), on every command. */
+function oneLineErrors(command: Command, path = 'endure'): void {
+  command.configureOutput({
+    outputError: (text, write) => write(`endure: ${text.replace(/^error: /, '').trim()}; see ${path} --help\n`),
+  });
+  for (const sub of command.commands) oneLineErrors(sub, `${path} ${sub.name()}`);
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   let exitCode = 0;
   const setExitCode = (code: number) => {
@@ -17,9 +25,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('An agentic coding runtime for Qwen models: long sessions, a crash-safe journal, MCP tools in sandboxes')
     .version(VERSION, '-V, --version')
     .exitOverride()
-    .enablePositionalOptions()
-    .configureOutput({ outputError: (text, write) => write(`endure: ${text.replace(/^error: /, '')}`) })
-    .showHelpAfterError('(run endure --help for usage)');
+    .enablePositionalOptions();
 
   const { registerExec } = await import('./commands/exec.js');
   registerExec(program, setExitCode);
@@ -27,16 +33,20 @@ export async function runCli(argv: string[]): Promise<number> {
   registerSessions(program, setExitCode);
   const { registerServe } = await import('./commands/serve.js');
   registerServe(program);
+  const { registerMcpCommands } = await import('./commands/mcp.js');
+  registerMcpCommands(program);
   const { registerDoctor } = await import('./commands/doctor.js');
   registerDoctor(program, setExitCode);
   const { registerUi } = await import('./commands/ui.js');
   registerUi(program, setExitCode);
 
+  oneLineErrors(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    // Commander's own parse errors are usage errors (2); commands raise theirs with an exit code.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : error.code.startsWith('commander.') ? 2 : error.exitCode;
     process.stderr.write(`endure: ${oneLine(error)}\n`);
     if (argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     return exitCodeForError(error);
