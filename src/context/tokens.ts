@@ -21,9 +21,9 @@ export class TokenEstimator {
    */
   observe(promptTokens: number, completionTokens: number, requestChars: number, charsNow: number): void {
     if (promptTokens > 0 && requestChars > 0) {
-      const measured = requestChars / promptTokens;
-      // Smooth: one odd response (a cached prefix reported oddly) must not swing the estimate.
-      this.charsPerToken = Math.min(8, Math.max(1.5, 0.7 * this.charsPerToken + 0.3 * measured));
+      // Bound, then smooth: one odd response (a cached prefix reported oddly) must not swing the estimate.
+      const measured = Math.min(8, Math.max(1.5, requestChars / promptTokens));
+      this.charsPerToken = 0.7 * this.charsPerToken + 0.3 * measured;
     }
     this.exactTokens = promptTokens + completionTokens;
     this.charsAtExact = charsNow;
