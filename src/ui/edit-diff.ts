@@ -1,8 +1,9 @@
 /**
  * Coloured diffs of file edits, built from the call's own arguments with the
  * `diff` package: `edit_file` and `multi_edit` show old → new strings, `write_file`
- * shows the written content as added lines. The shapes are the model's (untrusted),
- * so they are checked with zod and anything else shows no diff.
+ * shows the written content as added lines. The shapes mirror the fs tools' input
+ * schemas (tools/fs/edit-file.ts, write-file.ts); the values are the model's
+ * (untrusted), so they are checked with zod and anything else shows no diff.
  */
 import { structuredPatch } from 'diff';
 import { z } from 'zod';
@@ -23,8 +24,8 @@ export interface EditDiff {
 /** @default 40 lines of diff per edit. */
 export const MAX_DIFF_LINES = 40;
 
-const pathFields = z.object({ path: z.string().optional(), file_path: z.string().optional() });
-const replacement = z.object({ old_string: z.string(), new_string: z.string() });
+const pathFields = z.object({ path: z.string() });
+const replacement = z.object({ old_string: z.string(), new_string: z.string(), replace_all: z.boolean().optional() });
 const writeFileArgs = pathFields.extend({ content: z.string() });
 const editFileArgs = pathFields.extend(replacement.shape);
 const multiEditArgs = pathFields.extend({ edits: z.array(replacement).min(1) });
@@ -39,7 +40,7 @@ export function editDiff(name: string, args: Record<string, unknown>, maxLines =
   if (name === 'write_file') {
     const parsed = writeFileArgs.safeParse(args);
     if (!parsed.success) return undefined;
-    const file = parsed.data.path ?? parsed.data.file_path ?? 'file';
+    const file = parsed.data.path;
     collector.push({ kind: 'file', text: `${file} (written)` });
     collector.addPatch(file, '', headOf(parsed.data.content, maxLines + 1), true);
     collector.countExtra(lineCount(parsed.data.content) - (maxLines + 1));
@@ -49,7 +50,7 @@ export function editDiff(name: string, args: Record<string, unknown>, maxLines =
     name === 'edit_file' ? single(editFileArgs.safeParse(args)) : name === 'multi_edit' ? multi(multiEditArgs.safeParse(args)) : undefined;
   if (edits === undefined) return undefined;
   collector.push({ kind: 'file', text: edits.file });
-  for (const edit of edits.replacements) collector.addPatch(edits.file, edit.old_string, edit.new_string, false);
+  for (const edit of edits.replacements) collector.addPatch(edits.file, edit.old_string, edit.new_string, false, edit.replace_all === true);
   return collector.result();
 }
 
@@ -57,12 +58,12 @@ type Replacement = z.infer<typeof replacement>;
 
 function single(parsed: z.ZodSafeParseResult<z.infer<typeof editFileArgs>>) {
   if (!parsed.success) return undefined;
-  return { file: parsed.data.path ?? parsed.data.file_path ?? 'file', replacements: [parsed.data] as Replacement[] };
+  return { file: parsed.data.path, replacements: [parsed.data] as Replacement[] };
 }
 
 function multi(parsed: z.ZodSafeParseResult<z.infer<typeof multiEditArgs>>) {
   if (!parsed.success) return undefined;
-  return { file: parsed.data.path ?? parsed.data.file_path ?? 'file', replacements: parsed.data.edits };
+  return { file: parsed.data.path, replacements: parsed.data.edits };
 }
 
 class LineCollector {
@@ -80,10 +81,10 @@ class LineCollector {
   }
 
   /** Line numbers are shown only when they are the file's own (a whole-file write). */
-  addPatch(file: string, before: string, after: string, fileLineNumbers: boolean): void {
+  addPatch(file: string, before: string, after: string, fileLineNumbers: boolean, everyOccurrence = false): void {
     const patch = structuredPatch(file, file, withNewline(before), withNewline(after), '', '', { context: 2 });
     for (const hunk of patch.hunks) {
-      const header = fileLineNumbers ? `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@` : '@@';
+      const header = fileLineNumbers ? `@@ -${rangeStart(hunk.oldStart, hunk.oldLines)},${hunk.oldLines} +${rangeStart(hunk.newStart, hunk.newLines)},${hunk.newLines} @@` : everyOccurrence ? '@@ every occurrence' : '@@';
       this.push({ kind: 'hunk', text: header });
       for (const line of hunk.lines) {
         if (line.startsWith('\\')) continue;
@@ -96,6 +97,11 @@ class LineCollector {
   result(): EditDiff {
     return { lines: this.lines, more: this.more };
   }
+}
+
+/** An empty range starts at the line before it, as in unified diffs (a new file is `-0,0`). */
+function rangeStart(start: number, lines: number): number {
+  return lines === 0 ? Math.max(0, start - 1) : start;
 }
 
 function withNewline(text: string): string {

@@ -64,11 +64,13 @@ export class TmuxTerminal {
     }, `the screen to show ${String(expected)}`, timeoutMs);
   }
 
-  /** Resolves with the program's exit status once it has exited. */
-  async exitStatus(timeoutMs = SCREEN_TIMEOUT_MS): Promise<number> {
+  /** Resolves with the program's exit status once it has exited (`signal SIGNAME` when a signal ended it). */
+  async exitStatus(timeoutMs = SCREEN_TIMEOUT_MS): Promise<number | string> {
     return this.poll(async () => {
-      const [dead, status] = (await this.tmux('display-message', '-p', '-t', 'endure', '#{pane_dead} #{pane_dead_status}')).trim().split(' ');
-      return dead === '1' ? Number(status) : undefined;
+      const [dead, status, signal] = (await this.tmux('display-message', '-p', '-t', 'endure', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}')).trim().split('|');
+      if (dead !== '1') return undefined;
+      if (status !== undefined && status !== '') return Number(status);
+      return signal !== undefined && signal !== '' ? `signal ${signal}` : undefined;
     }, 'the program to exit', timeoutMs);
   }
 
