@@ -48,6 +48,14 @@ export function keepFrom(messages: readonly ChatMessage[], keepChars: number): n
   return boundary;
 }
 
+/** Files named in the task state: the latest ones, so a session that touched thousands stays bounded. */
+const FILES_SHOWN = 40;
+
+function filesTouched(files: readonly string[]): string {
+  const shown = files.slice(-FILES_SHOWN).join(', ');
+  return files.length > FILES_SHOWN ? `${shown} (and ${files.length - FILES_SHOWN} earlier files)` : shown;
+}
+
 export function renderTaskState(state: TaskState): string {
   const list = (items: string[]) => (items.length ? items.map((item) => `- ${item}`).join('\n') : '- (none)');
   return [
@@ -56,7 +64,7 @@ export function renderTaskState(state: TaskState): string {
     `Done:\n${list(state.done)}`,
     `Remaining:\n${list(state.remaining)}`,
     state.nextStep ? `Next step: ${state.nextStep}` : '',
-    state.filesTouched.length ? `Files touched: ${state.filesTouched.join(', ')}` : '',
+    state.filesTouched.length ? `Files touched: ${filesTouched(state.filesTouched)}` : '',
   ]
     .filter(Boolean)
     .join('\n\n');

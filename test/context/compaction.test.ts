@@ -6,7 +6,7 @@
  * fold of a compaction record, which resume replays.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { compact, keepFrom, type CompactorOptions } from '../../src/agent/compactor.js';
+import { compact, keepFrom, renderTaskState, type CompactorOptions } from '../../src/agent/compactor.js';
 import { applyRecord, foldRecords, type ConversationState } from '../../src/agent/fold.js';
 import { COMPACTION_SYSTEM_PROMPT, parseCompactionAnswer, renderTranscript } from '../../src/context/compaction-prompt.js';
 import { TokenEstimator } from '../../src/context/tokens.js';
@@ -154,5 +154,15 @@ describe('renderTranscript', () => {
     expect(text.length).toBeLessThanOrEqual(5000 + '[... earliest part left out ...]\n'.length);
     expect(text.startsWith('[... earliest part left out ...]\n')).toBe(true);
     expect(text).toContain('CALL read_file {"path":"src/p39.ts"}');
+  });
+});
+
+describe('renderTaskState', () => {
+  test('names the latest 40 files touched and counts the rest, so the state stays bounded', () => {
+    const files = Array.from({ length: 5000 }, (_, i) => `gen/file-${i}.ts`);
+    const text = renderTaskState({ goal: TASK, rules: [], done: [], remaining: [], nextStep: '', filesTouched: files });
+    expect(text).toContain(`Files touched: gen/file-4960.ts, gen/file-4961.ts`);
+    expect(text).toMatch(/gen\/file-4999\.ts \(and 4960 earlier files\)$/);
+    expect(text.length).toBeLessThan(1500);
   });
 });
