@@ -85,6 +85,9 @@ export function foldSummary(summary: SessionSummary, record: JournalRecord): voi
     case 'error':
       return;
     case 'user':
+      // A session opened without a task (the UI's prompt box) takes its first message as the task.
+      if (!summary.task) summary.task = record.content;
+      break;
     case 'tool_end':
     case 'compaction':
       break;

@@ -59,6 +59,13 @@ export interface LoopResult {
   errorCode?: string;
 }
 
+/** A stop condition that held while the model was still answering. */
+class BudgetReached extends Error {
+  constructor(readonly reason: StopReason) {
+    super(reason.message);
+  }
+}
+
 /** Identical calls kept for loop detection. */
 const RECENT_CALLS = 16;
 
@@ -123,6 +130,7 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
       outcome = yield* streamTurn();
     } catch (error) {
       if (signal.aborted) return yield* finish('interrupted', state.lastAnswer, 'interrupted by the user');
+      if (error instanceof BudgetReached) return yield* finish('budget', state.lastAnswer, error.reason.message, error.reason.code);
       const message = oneLine(error);
       const code = error instanceof ModelError ? error.code : 'internal';
       append({ kind: 'error', code, message });
@@ -203,12 +211,24 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
   async function* streamOnce() {
     const started = clock();
     const requestChars = state.chars + specsChars;
-    const stream = deps.model.stream({ messages: state.messages, tools: specs, toolChoice: 'auto', signal });
+    // A budget (the deadline) can run out while the model is silent: checked every tick.
+    const request = new AbortController();
+    const stream = deps.model.stream({ messages: state.messages, tools: specs, toolChoice: 'auto', signal: AbortSignal.any([signal, request.signal]) });
     let usage: Usage | undefined;
     let finished: Extract<ModelEvent, { type: 'finish' }> | undefined;
-    for await (const item of withHeartbeat(stream, deps.heartbeatMs ?? 15_000)) {
+    const heartbeatMs = deps.heartbeatMs ?? 15_000;
+    let lastHeartbeat = started;
+    for await (const item of withHeartbeat(stream, Math.min(1_000, heartbeatMs))) {
       if (item === TICK) {
-        yield event({ type: 'waiting', elapsedMs: clock() - started });
+        const reason = deps.stop(progress());
+        if (reason) {
+          request.abort();
+          throw new BudgetReached(reason);
+        }
+        if (clock() - lastHeartbeat >= heartbeatMs) {
+          lastHeartbeat = clock();
+          yield event({ type: 'waiting', elapsedMs: lastHeartbeat - started });
+        }
         continue;
       }
       switch (item.type) {

@@ -13,6 +13,7 @@ function oneLineErrors(command: Command, path = 'endure'): void {
   command.configureOutput({
     outputError: (text, write) => write(`endure: ${text.replace(/^error: /, '').trim()}; see ${path} --help\n`),
   });
+  command.exitOverride();
   for (const sub of command.commands) oneLineErrors(sub, `${path} ${sub.name()}`);
 }
 
@@ -27,18 +28,18 @@ export async function runCli(argv: string[]): Promise<number> {
     .exitOverride()
     .enablePositionalOptions();
 
-  const { registerExec } = await import('./commands/exec.js');
-  registerExec(program, setExitCode);
-  const { registerSessions } = await import('./commands/sessions.js');
-  registerSessions(program, setExitCode);
-  const { registerServe } = await import('./commands/serve.js');
-  registerServe(program);
-  const { registerMcpCommands } = await import('./commands/mcp.js');
-  registerMcpCommands(program);
-  const { registerDoctor } = await import('./commands/doctor.js');
-  registerDoctor(program, setExitCode);
-  const { registerUi } = await import('./commands/ui.js');
-  registerUi(program, setExitCode);
+  // Only the command that runs is loaded (help and the UI's bare `endure [task]` load all).
+  const registrations: Record<string, () => Promise<void>> = {
+    exec: async () => (await import('./commands/exec.js')).registerExec(program, setExitCode),
+    sessions: async () => (await import('./commands/sessions.js')).registerSessions(program, setExitCode),
+    serve: async () => (await import('./commands/serve.js')).registerServe(program),
+    mcp: async () => (await import('./commands/mcp.js')).registerMcpCommands(program),
+    doctor: async () => (await import('./commands/doctor.js')).registerDoctor(program, setExitCode),
+    ui: async () => (await import('./commands/ui.js')).registerUi(program, setExitCode),
+  };
+  const named = registrations[argv[0] ?? ''];
+  if (named && argv[0] !== 'ui') await named();
+  else for (const register of Object.values(registrations)) await register();
 
   oneLineErrors(program);
   try {

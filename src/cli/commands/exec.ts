@@ -6,12 +6,12 @@
  */
 import { Command, Option } from 'commander';
 import type { AgentEvent, EventEnvelope } from '../../agent/events.js';
-import { runLoop } from '../../agent/loop.js';
-import { ConfigError } from '../../shared/errors.js';
+import { runLoop, type LoopResult } from '../../agent/loop.js';
+import { ConfigError, oneLine } from '../../shared/errors.js';
 import { createPrinter, type ExecResult, type OutputFormat } from '../../ui/headless/printers.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
 import { addRunOptions } from '../run-options.js';
-import { openRuntime } from '../runtime.js';
+import { openRuntime, type Runtime } from '../runtime.js';
 import { sessionStartEvent } from '../session-start-event.js';
 import { resolveSettings, type RunFlags } from '../settings.js';
 
@@ -41,6 +41,20 @@ function abortOnSignals(controller: AbortController): () => void {
   };
 }
 
+/**
+ * Runs the loop to its end. A resumed session that is already done and gets no
+ * new text has nothing to do: its answer stands, and no request is sent.
+ */
+async function runToEnd(runtime: Runtime, signal: AbortSignal, task: string, onEvent: (event: AgentEvent) => void): Promise<LoopResult> {
+  const ended = runtime.state.ended;
+  if (!task && ended?.status === 'done' && runtime.state.openCalls.length === 0) return { status: 'done', result: ended.result ?? runtime.state.lastAnswer };
+  const loop = runLoop(runtime.loopDeps(signal), task || undefined);
+  for (let next = await loop.next(); ; next = await loop.next()) {
+    if (next.done) return next.value;
+    onEvent(next.value);
+  }
+}
+
 export async function runExec(words: string[], flags: ExecFlags): Promise<number> {
   const stderr = (line: string) => process.stderr.write(`endure: ${line}\n`);
   const settings = resolveSettings(flags, 'exec');
@@ -60,18 +74,24 @@ export async function runExec(words: string[], flags: ExecFlags): Promise<number
     warn: (message) => stderr(`warning: ${message}`),
   }).catch((error: unknown) => {
     releaseSignals();
+    // Scripts reading stdout still get their one object when no session could start.
+    if (flags.outputFormat !== 'text')
+      printer.finish({
+        session_id: null,
+        status: 'failed',
+        result: '',
+        turns: 0,
+        tool_calls: 0,
+        usage: { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0 },
+        duration_ms: Date.now() - started,
+        error: oneLine(error),
+      });
     throw error;
   });
   try {
     const envelope = (): EventEnvelope => ({ session: runtime.session.id, turn: runtime.state.turns, seq: 0, time: Date.now() });
     printer.event({ ...envelope(), ...sessionStartEvent(runtime, runtime.state.task || task) } as AgentEvent);
-    const loop = runLoop(runtime.loopDeps(controller.signal), task || undefined);
-    let next = await loop.next();
-    while (!next.done) {
-      printer.event(next.value);
-      next = await loop.next();
-    }
-    const outcome = next.value;
+    const outcome = await runToEnd(runtime, controller.signal, task, (event) => printer.event(event));
     if (runtime.worktree && outcome.status !== 'interrupted') {
       const finished = await runtime.worktree.finish(settings.patchFile ? 'patch' : 'branch', settings.patchFile);
       stderr(

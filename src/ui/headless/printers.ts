@@ -10,7 +10,8 @@ export type OutputFormat = 'text' | 'json' | 'stream-json';
 
 /** The object `json` prints and `stream-json` ends with (cli.md). */
 export interface ExecResult {
-  session_id: string;
+  /** null when the run failed before a session could start. */
+  session_id: string | null;
   status: 'done' | 'failed' | 'budget' | 'interrupted';
   result: string;
   turns: number;
