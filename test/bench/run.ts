@@ -9,6 +9,7 @@ type Bench = [name: string, run: () => Promise<unknown>];
 
 const soakCalls = Number(process.argv[2] ?? 1000);
 const benches: Bench[] = [
+  ['first-request', async () => (await import('./first-request.js')).benchFirstRequest()],
   ['soak', async () => (await import('./soak.js')).benchSoak(soakCalls)],
   ['model-client', async () => (await import('./model-client.js')).benchModelClient()],
   ['tool-roundtrip', async () => (await import('./tool-roundtrip.js')).benchToolRoundtrip()],
