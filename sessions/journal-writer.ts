@@ -33,6 +33,9 @@ import type { JournalRecord, RecordBody } from './records.js';
 import { Redactor } from './redactor.js';
 import { emptySummary, foldSummary, writeSummary, type SessionSummary } from './summary.js';
 
+/** How often sync() also saves the summary; close() always does. */
+const SUMMARY_INTERVAL_MS = 5_000;
+
 export type FsyncPolicy = 'turn' | 'always' | 'never';
 
 export interface JournalWriterOptions {
@@ -52,6 +55,7 @@ export class JournalWriter {
   private offset: number;
   private lines: number;
   private broken: JournalError | undefined;
+  private summarySavedAt = 0;
   private readonly fsync: FsyncPolicy;
   private readonly redactor: Redactor;
   private readonly clock: () => number;
@@ -153,7 +157,9 @@ export class JournalWriter {
         throw this.broken;
       }
     }
-    this.saveSummary();
+    // The summary is a cache: `list` reads on from its offset, so a few seconds'
+    // staleness costs nothing, while rewriting it every turn cost ~0.5 ms a turn.
+    if (Date.now() - this.summarySavedAt >= SUMMARY_INTERVAL_MS) this.saveSummary();
   }
 
   /** Syncs and closes the file. Safe to call twice. */
@@ -161,7 +167,10 @@ export class JournalWriter {
     if (this.fd === undefined) return;
     const fd = this.fd;
     try {
-      if (!this.broken) this.sync();
+      if (!this.broken) {
+        this.sync();
+        this.saveSummary();
+      }
     } finally {
       this.fd = undefined;
       closeSync(fd);
@@ -169,6 +178,7 @@ export class JournalWriter {
   }
 
   private saveSummary(): void {
+    this.summarySavedAt = Date.now();
     if (this.options.summaryPath) writeSummary(this.options.summaryPath, this.summary, this.redactor);
   }
 

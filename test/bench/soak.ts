@@ -21,6 +21,7 @@ const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 export interface SoakResult {
   toolCalls: number;
+  mix: 'realistic' | 'reads';
   exitCode: number | null;
   wallMs: number;
   startupMs: number;
@@ -28,6 +29,8 @@ export interface SoakResult {
   peakRssMb: number;
   rssMb: { atTenPercent: number; atEnd: number };
   heapUsedMb?: number;
+  /** Listeners left on the run's AbortSignal at the end: a leak shows here as one per call. */
+  abortListenersAtEnd?: number;
   journal: { bytes: number; bytesPerTurnAt10: number; bytesPerTurnAt1000?: number; bytesPerTurnLast: number };
   resumeMs: number;
   prefix: { pairs: number; extending: number; minRatio: number; breaksAtCompaction: number };
@@ -51,7 +54,7 @@ function commonPrefix(a: string, b: string): number {
 }
 
 /** The scripted model: a fixed plan of varied calls, then an answer; compaction requests get a summary. */
-function plan(total: number): (request: ReceivedRequest) => Step {
+function plan(total: number, mix: 'realistic' | 'reads'): (request: ReceivedRequest) => Step {
   let calls = 0;
   let counter = 0;
   return (request) => {
@@ -63,6 +66,7 @@ function plan(total: number): (request: ReceivedRequest) => Step {
     if (calls >= total) return { content: `Finished all ${total} steps.` };
     const i = calls++;
     const file = `src/file${i % 20}.txt`;
+    if (mix === 'reads') return { toolCalls: [{ name: 'read_file', arguments: { path: file, offset: 1 + (i % 7) } }] };
     switch (i % 8) {
       case 0:
       case 7:
@@ -159,14 +163,18 @@ function journalFigures(home: string): SoakResult['journal'] {
   };
 }
 
-export async function benchSoak(toolCalls = 1000): Promise<SoakResult> {
+/**
+ * @param mix `realistic`: reads, edits, greps, globs, shell commands and large outputs;
+ *   `reads`: read_file only, the workload the targets table compares peers on.
+ */
+export async function benchSoak(toolCalls = 1000, mix: 'realistic' | 'reads' = 'realistic'): Promise<SoakResult> {
   const root = mkdtempSync(join(tmpdir(), 'endure-soak-'));
   const server = await startScriptedServer({ dialect: 'llama', contextWindow: 32_768, keepRequests: 2 });
   try {
     const ws = makeWorkspace(root);
     const home = join(root, 'home');
     const env = { ...process.env, ENDURE_HOME: home, ENDURE_BENCH_STATS: '1' };
-    const decide = plan(toolCalls);
+    const decide = plan(toolCalls, mix);
     const arrivals: number[] = [];
     const ends: number[] = [];
     let previous: ReceivedRequest | undefined;
@@ -208,7 +216,8 @@ export async function benchSoak(toolCalls = 1000): Promise<SoakResult> {
     const gaps = ends.map((end, i) => arrivals[i + 1]! - end).filter((gap) => gap >= 0);
     const tenth = Math.max(1, Math.min(1000, Math.floor(gaps.length / 10)));
     const stats = /endure-bench-stats (\{.*\})/.exec(run.stderr)?.[1];
-    const heapUsedMb = stats ? (JSON.parse(stats) as { heapUsed: number }).heapUsed / 1048576 : undefined;
+    const cliStats = stats ? (JSON.parse(stats) as { heapUsed: number; abortListeners?: number }) : undefined;
+    const heapUsedMb = cliStats ? cliStats.heapUsed / 1048576 : undefined;
     const samples = run.rssSamples;
     const at = (fraction: number) => samples[Math.min(samples.length - 1, Math.floor(samples.length * fraction))]?.mb ?? 0;
 
@@ -225,6 +234,7 @@ export async function benchSoak(toolCalls = 1000): Promise<SoakResult> {
 
     return {
       toolCalls,
+      mix,
       exitCode: run.code,
       wallMs: round(wallMs),
       startupMs: round(arrivals[0]! - run.spawnedAt),
@@ -236,6 +246,7 @@ export async function benchSoak(toolCalls = 1000): Promise<SoakResult> {
       peakRssMb: round(Math.max(0, ...samples.map((sample) => sample.mb))),
       rssMb: { atTenPercent: round(at(0.1)), atEnd: round(at(0.98)) },
       ...(heapUsedMb !== undefined ? { heapUsedMb: round(heapUsedMb) } : {}),
+      ...(cliStats?.abortListeners !== undefined ? { abortListenersAtEnd: cliStats.abortListeners } : {}),
       journal: journalFigures(home),
       resumeMs: round(resumeMs),
       prefix: { ...prefix, minRatio: round(prefix.minRatio) },
@@ -250,8 +261,9 @@ export async function benchSoak(toolCalls = 1000): Promise<SoakResult> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const n = Number(process.argv[2] ?? 1000);
-  const result = await benchSoak(n);
+  const mix = process.argv[3] === 'reads' ? 'reads' : 'realistic';
+  const result = await benchSoak(n, mix);
   mkdirSync('bench-results', { recursive: true });
-  writeFileSync(`bench-results/soak-${n}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(`bench-results/soak-${n}-${mix}.json`, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

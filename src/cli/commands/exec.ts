@@ -4,6 +4,7 @@
  * SIGINT or SIGTERM aborts the model request and running tools through one
  * AbortSignal, writes the end record and exits 130; the session stays resumable.
  */
+import { getEventListeners } from 'node:events';
 import { Command, Option } from 'commander';
 import type { AgentEvent, EventEnvelope } from '../../agent/events.js';
 import { runLoop, type LoopResult } from '../../agent/loop.js';
@@ -118,7 +119,8 @@ export async function runExec(words: string[], flags: ExecFlags): Promise<number
     printer.finish(result);
     if (process.env.ENDURE_BENCH_STATS) {
       const memory = process.memoryUsage();
-      process.stderr.write(`endure-bench-stats ${JSON.stringify({ heapUsed: memory.heapUsed, rss: memory.rss, maxRss: process.resourceUsage().maxRSS * 1024 })}\n`);
+      const abortListeners = getEventListeners(controller.signal, 'abort').length;
+      process.stderr.write(`endure-bench-stats ${JSON.stringify({ heapUsed: memory.heapUsed, rss: memory.rss, maxRss: process.resourceUsage().maxRSS * 1024, abortListeners })}\n`);
     }
     return exitCodeFor(outcome.status);
   } finally {
