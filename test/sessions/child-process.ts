@@ -3,6 +3,7 @@
  * wait on what it prints, line by line, without polling or sleeping.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { onTestFinished } from 'vitest';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { childScript } from './fixtures.js';
@@ -19,6 +20,10 @@ export interface RunningChild {
 
 export function runChild(args: string[]): RunningChild {
   const child = spawn(process.execPath, [childScript(), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // A test that fails or times out before its kill must not leave the writer running.
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const lines: string[] = [];
   const waiters: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];
   let stderr = '';
