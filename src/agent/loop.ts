@@ -212,8 +212,20 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
     const started = clock();
     const requestChars = state.chars + specsChars;
     // A budget (the deadline) can run out while the model is silent: checked every tick.
+    // One controller per request, fed by the run's signal through a listener that is
+    // removed afterwards (AbortSignal.any() would leave a dependant on the long-lived signal per turn).
     const request = new AbortController();
-    const stream = deps.model.stream({ messages: state.messages, tools: specs, toolChoice: 'auto', signal: AbortSignal.any([signal, request.signal]) });
+    const forwardAbort = () => request.abort(signal.reason);
+    signal.addEventListener('abort', forwardAbort, { once: true });
+    try {
+      return yield* streamRequest(request, started, requestChars);
+    } finally {
+      signal.removeEventListener('abort', forwardAbort);
+    }
+  }
+
+  async function* streamRequest(request: AbortController, started: number, requestChars: number) {
+    const stream = deps.model.stream({ messages: state.messages, tools: specs, toolChoice: 'auto', signal: request.signal });
     let usage: Usage | undefined;
     let finished: Extract<ModelEvent, { type: 'finish' }> | undefined;
     const heartbeatMs = deps.heartbeatMs ?? 15_000;

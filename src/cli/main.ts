@@ -1,12 +1,20 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=256
 /**
  * Entry point of the `endure` command. Kept tiny so start-up stays fast: each
  * command's module is imported only when that command runs (exec never loads Ink).
  */
+import * as nodeModule from 'node:module';
 import { VERSION } from './version.js';
 
+// Node keeps compiled bytecode of endure and its dependencies on disk: later starts skip most parsing.
+nodeModule.enableCompileCache?.();
+
 const argv = process.argv.slice(2);
-if (argv[0] === '--version' || argv[0] === '-V') {
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(`endure: needs Node 22.12 or later, this is Node ${process.versions.node}; run it through npm (npm run endure -- ...) or install Node 22\n`);
+  process.exitCode = 2;
+} else if (argv[0] === '--version' || argv[0] === '-V') {
   process.stdout.write(`${VERSION}\n`);
 } else {
   const { runCli } = await import('./program.js');

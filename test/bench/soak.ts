@@ -115,7 +115,8 @@ interface RunOutcome {
 function runCli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
     const spawnedAt = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // The same V8 flag as the `endure` bin's shebang and `npm run endure`: a bounded old space.
+    const child = spawn(process.execPath, ['--max-old-space-size=256', CLI, ...args], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
