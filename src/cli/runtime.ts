@@ -99,6 +99,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     session?.close();
   };
 
+  const probing = new AbortController();
   try {
     let previous: Extract<JournalRecord, { kind: 'session_start' }> | undefined;
     if (options.resume) {
@@ -108,7 +109,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     const sessionId = session?.id ?? newSessionId();
 
-    const model = await createModelClient({
+    // The endpoint probe (HTTP) runs while the sandbox and the tool servers start.
+    const modelReady = createModelClient({
+      signal: probing.signal,
       baseURL: previous && !settings.explicit.baseURL ? previous.endpoint.baseURL : settings.baseURL,
       ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
       ...(settings.apiKeyVariable ? { apiKeyVariable: settings.apiKeyVariable } : {}),
@@ -120,6 +123,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(settings.preserveThinking !== undefined ? { preserveThinking: settings.preserveThinking } : {}),
       retryBudgetMs: settings.retryBudgetMs,
     });
+    // Until it is awaited below, a rejection must not count as unhandled.
+    modelReady.catch(() => undefined);
 
     let workspace = previous?.workspace ?? settings.cwd;
     let worktree: Worktree | undefined;
@@ -166,6 +171,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       clientInfo: { name: 'endure', version: VERSION },
     });
 
+    const model = await modelReady;
     if (!session) {
       session = store.create(
         {
@@ -219,6 +225,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       close: closeAll,
     };
   } catch (error) {
+    probing.abort();
     await closeAll();
     throw error;
   }
