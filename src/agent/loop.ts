@@ -43,6 +43,11 @@ export interface LoopDeps {
   heartbeatMs?: number;
   /** Attempts of one turn when the stream fails after it started. @default 3 */
   turnAttempts?: number;
+  /**
+   * Applies a changed tool list (MCP list_changed); true when the tools changed.
+   * Called only at a compaction: between compactions the prompt must not change.
+   */
+  applyToolChanges?: () => Promise<boolean>;
   /** Compaction settings; without them the loop never compacts. */
   compaction?: {
     estimator: TokenEstimator;
@@ -80,10 +85,17 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
     ({ session: state.sessionId, turn: state.turns, seq: ++seq, time: clock(), ...body }) as AgentEvent;
   const append = (body: RecordBody) => applyRecord(state, session.append(body));
 
-  const descriptors: ToolDescriptor[] = [...deps.tools.tools(), READ_OUTPUT];
-  const byName = new Map(descriptors.map((tool) => [tool.name, tool]));
-  const specs: ToolSpec[] = toToolSpecs(descriptors);
-  const specsChars = JSON.stringify(specs).length;
+  // The tools the model sees; rebuilt only at a compaction (a safe point for the prefix cache).
+  let byName = new Map<string, ToolDescriptor>();
+  let specs: ToolSpec[] = [];
+  let specsChars = 0;
+  const loadTools = () => {
+    const descriptors: ToolDescriptor[] = [...deps.tools.tools(), READ_OUTPUT];
+    byName = new Map(descriptors.map((tool) => [tool.name, tool]));
+    specs = toToolSpecs(descriptors);
+    specsChars = JSON.stringify(specs).length;
+  };
+  loadTools();
   let charsAtLastCompaction = -1;
 
   const progress = (): LoopProgress => ({
@@ -164,6 +176,7 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
     const outcome = await compact(state, { model: deps.model, estimator: settings.estimator, contextWindow: settings.contextWindow, threshold: settings.threshold, signal });
     if (!outcome) return false;
     append(outcome.record);
+    if (await deps.applyToolChanges?.()) loadTools();
     settings.estimator.reset();
     charsAtLastCompaction = state.chars;
     if (outcome.warning) yield event({ type: 'warning', message: outcome.warning });

@@ -217,6 +217,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           stop: stopConditionFor(settings.budgets),
           signal,
           approvals: new ApprovalGate(settings.approval, extras.approver),
+          applyToolChanges: () => hostTools.applyPendingToolChanges(),
           outputLimit: outputLimitFor(contextWindow),
           ...(extras.steering ? { steering: extras.steering } : {}),
           ...(contextWindow ? { compaction: { estimator, contextWindow, threshold: settings.compactAt } } : {}),

@@ -49,6 +49,8 @@ function abortOnSignals(controller: AbortController): () => void {
 async function runToEnd(runtime: Runtime, signal: AbortSignal, task: string, onEvent: (event: AgentEvent) => void): Promise<LoopResult> {
   const ended = runtime.state.ended;
   if (!task && ended?.status === 'done' && runtime.state.openCalls.length === 0) return { status: 'done', result: ended.result ?? runtime.state.lastAnswer };
+  // A new user message (the task, or text given on resume) is a safe point for a changed tool list.
+  if (task) await runtime.tools.applyPendingToolChanges();
   const loop = runLoop(runtime.loopDeps(signal), task || undefined);
   for (let next = await loop.next(); ; next = await loop.next()) {
     if (next.done) return next.value;
