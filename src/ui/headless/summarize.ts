@@ -1,22 +1,11 @@
 /**
- * One-line summaries of tool calls for progress output: the argument that
- * matters most (a command, a path, a pattern), cut to fit a line.
+ * One-line summaries of tool calls and figures for progress output.
  */
+import { parseArguments, summarizeToolCall } from '../tool-summary.js';
 
-const KEY_ARGUMENTS = ['command', 'path', 'pattern', 'ref', 'message', 'id', 'paths'];
-
+/** The UI's one-line summary of a call (the command, the path, the pattern), for progress lines. */
 export function summarizeCall(name: string, argumentsJson: string, width = 80): string {
-  let args: Record<string, unknown> = {};
-  try {
-    args = JSON.parse(argumentsJson) as Record<string, unknown>;
-  } catch {
-    // a call with unparseable arguments is summarised by its name alone
-  }
-  const key = KEY_ARGUMENTS.find((candidate) => args[candidate] !== undefined);
-  const value = key === undefined ? '' : typeof args[key] === 'string' ? (args[key] as string) : JSON.stringify(args[key]);
-  const line = value.split('\n')[0]!;
-  const text = line ? `${name} ${line}` : name;
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+  return summarizeToolCall(name, parseArguments(argumentsJson), width);
 }
 
 export function formatDuration(ms: number): string {
