@@ -25,6 +25,12 @@ export interface BwrapPlan {
   disableUserns: boolean;
   /** Existing parts of /run kept (read-only) over its empty tmpfs: the DNS resolver's files. */
   runKeep?: string[];
+  /**
+   * What running programs needs that the private /tmp and /run would hide: the
+   * Node binary and endure's own install when they live there (a checkout in /tmp).
+   * Bound read-only before the writable trees, so a workspace inside them stays writable.
+   */
+  runtime?: string[];
 }
 
 /** What /run may keep: resolv.conf often points into these. Sockets (docker, dbus, databases) stay hidden. */
@@ -33,6 +39,7 @@ export const RUN_KEEP: readonly string[] = ['/run/systemd/resolve', '/run/resolv
 export function bwrapArgs(plan: BwrapPlan, command: string, args: readonly string[]): string[] {
   const argv = ['--ro-bind', '/', '/', '--tmpfs', '/tmp', '--tmpfs', '/run'];
   for (const path of plan.runKeep ?? []) argv.push('--ro-bind', path, path);
+  for (const path of plan.runtime ?? []) argv.push('--ro-bind', path, path);
   argv.push('--dev', '/dev', '--proc', '/proc');
   for (const path of plan.writable) argv.push('--bind', path, path);
   for (const path of plan.readOnly) argv.push('--ro-bind', path, path);

@@ -7,7 +7,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SandboxError } from '../src/shared/errors.js';
 import { bwrapArgs, RUN_KEEP, type BwrapPlan } from './bwrap-args.js';
 import { bwrapMissing, explainBwrapFailure, type BwrapFailure } from './bwrap-failure.js';
@@ -18,6 +19,28 @@ import { findSecrets, type SecretMasks } from './secrets.js';
 import type { Sandbox, SandboxOptions, SpawnOptions, WrappedCommand } from './types.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
+
+/** The private /tmp and /run cover whatever the host has there. */
+function hiddenInside(path: string): boolean {
+  return /^\/(tmp|run)\/./.test(path);
+}
+
+/**
+ * The Node binary's install and endure's own package root, when the sandbox's
+ * private /tmp or /run would hide them (e.g. a CI checkout under /tmp): the
+ * tool servers run as `node <endure>/dist/tools/...` inside.
+ */
+function hiddenRuntimePaths(): string[] {
+  const node = dirname(dirname(realpathSync(process.execPath)));
+  return [...new Set([node, packageRoot()])].filter(hiddenInside).sort();
+}
+
+/** The nearest directory above this module that holds a package.json (from source or dist/). */
+function packageRoot(): string {
+  let dir = dirname(realpathSync(fileURLToPath(import.meta.url)));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
 
 export class BwrapSandbox implements Sandbox {
   readonly kind = 'bwrap' as const;
@@ -30,6 +53,7 @@ export class BwrapSandbox implements Sandbox {
   private readonly gitConfig: string | undefined;
   private disableUserns: boolean | undefined;
   private readonly runKeep = RUN_KEEP.filter((path) => existsSync(path));
+  private readonly runtime = hiddenRuntimePaths();
   private readonly children = new ChildTracker({ deliver: (child, signal) => child.kill(signal) });
   private prepared: Promise<void> | undefined;
 
@@ -69,6 +93,7 @@ export class BwrapSandbox implements Sandbox {
       gitConfig: this.gitConfig,
       disableUserns: (this.disableUserns ??= supportsDisableUserns(this.bwrapPath)),
       runKeep: this.runKeep,
+      runtime: this.runtime,
     };
     return { command: this.bwrapPath, args: bwrapArgs(plan, command, args), env: {}, cwd: options.cwd };
   }
