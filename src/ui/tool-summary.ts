@@ -17,7 +17,7 @@ export function parseArguments(json: string): Record<string, unknown> {
   }
 }
 
-/** e.g. `run_shell npm test`, `read_file src/a.ts`, `grep "TODO" in src`. */
+/** e.g. `run_shell npm test`, `read_file src/a.ts`, `grep "needle" in src`. */
 export function summarizeToolCall(name: string, args: Record<string, unknown>, max = 100): string {
   const pattern = stringArg(args, 'pattern');
   const path = stringArg(args, 'path') ?? stringArg(args, 'file_path');
