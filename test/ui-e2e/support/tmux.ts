@@ -13,7 +13,8 @@
  *   });
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { cliPath, e2eTest, TEST_API_KEY } from '../../support/e2e-fixtures.js';
@@ -37,7 +38,10 @@ export class TmuxTerminal {
   async endure(args: readonly string[]): Promise<void> {
     if (this.started) throw new Error('this terminal already runs a program');
     this.started = true;
-    await this.tmux('-f', this.config, 'new-session', '-d', '-x', '120', '-y', '40', '-s', 'endure', '--', process.execPath, cliPath(), ...args);
+    // A shell around the program records its exit status in a file: tmux's own
+    // pane_dead_status was seen empty under load, which left the test waiting.
+    const run = 'status_file="$1"; shift; "$@"; echo "$?" > "$status_file"';
+    await this.tmux('-f', this.config, 'new-session', '-d', '-x', '120', '-y', '40', '-s', 'endure', '--', '/bin/sh', '-c', run, 'endure-pane', this.statusFile, process.execPath, cliPath(), ...args);
   }
 
   /** Types text literally (no key names). */
@@ -67,11 +71,16 @@ export class TmuxTerminal {
   /** Resolves with the program's exit status once it has exited (`signal SIGNAME` when a signal ended it). */
   async exitStatus(timeoutMs = SCREEN_TIMEOUT_MS): Promise<number | string> {
     return this.poll(async () => {
-      const [dead, status, signal] = (await this.tmux('display-message', '-p', '-t', 'endure', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}')).trim().split('|');
-      if (dead !== '1') return undefined;
-      if (status !== undefined && status !== '') return Number(status);
-      return signal !== undefined && signal !== '' ? `signal ${signal}` : undefined;
+      const text = existsSync(this.statusFile) ? readFileSync(this.statusFile, 'utf8').trim() : '';
+      if (text === '') return undefined;
+      const status = Number(text);
+      // The shell reports a program ended by signal N as 128 + N.
+      return status > 128 ? `signal ${signalName(status - 128)}` : status;
     }, 'the program to exit', timeoutMs);
+  }
+
+  private get statusFile(): string {
+    return `${this.socket}.exit-status`;
   }
 
   /** Stops the tmux server and whatever still runs in it. */
@@ -99,6 +108,10 @@ export class TmuxTerminal {
       throw error;
     }
   }
+}
+
+function signalName(number: number): string {
+  return Object.entries(constants.signals).find(([, value]) => value === number)?.[0] ?? String(number);
 }
 
 /** The environment of the program in the pane: only what endure needs, never the runner's own keys. */
