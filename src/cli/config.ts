@@ -10,9 +10,9 @@
  * command line.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { userConfigPath } from '../mcp/config.js';
 import { ConfigError } from '../shared/errors.js';
 
 const rule = z.object({ tool: z.string().min(1), prefix: z.string().optional() }).strict();
@@ -70,10 +70,6 @@ export type ConfigFile = z.infer<typeof configFileSchema>;
 /** Keys a repository's own config may not set (they loosen confinement or redirect the code). */
 const UNTRUSTED_KEYS = ['baseUrl', 'sandbox', 'network', 'shell', 'git', 'extraBody', 'containerImage', 'mcpServers'] as const;
 
-export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
-  return join(base, 'endure', 'config.json');
-}
 
 export function projectConfigPath(cwd: string): string {
   return join(cwd, '.endure', 'config.json');

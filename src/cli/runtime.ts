@@ -88,7 +88,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const env = options.env ?? process.env;
   const home = resolveHome(env);
   const secrets = [...settings.secrets, ...SECRET_ENV_VARS.map((name) => env[name])];
-  const store = new SessionStore({ home, fsync: settings.fsync, redactor: new Redactor(secrets) });
+  // One redactor for everything the session writes: journal, blobs, summary and the tool log.
+  const redactor = new Redactor(secrets);
+  const store = new SessionStore({ home, fsync: settings.fsync, redactor });
   let session: Session | undefined;
   let sandbox: Sandbox | undefined;
   let tools: McpToolHost | undefined;
@@ -154,7 +156,6 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
 
     const logFile = join(home, 'sessions', sessionId, 'tools.log');
-    const redactor = new Redactor(secrets);
     tools = await createToolHost({
       projectRoot: workspace,
       builtins: defaultBuiltins({ root: workspace, passEnv: settings.passEnv, allowPush: settings.allowPush }),

@@ -7,17 +7,15 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { resolveHome } from '../../sessions/home.js';
 import { ConfigError } from '../shared/errors.js';
 import type { ConfiguredServer, LoadedMcpConfig } from './config.js';
 
-/** The state home, the same rule as the sessions: $ENDURE_HOME, else $XDG_STATE_HOME/endure, else ~/.local/state/endure. */
+/** The state home, the same one the sessions live under (sessions/home.ts). */
 export function stateHome(env: Record<string, string | undefined>): string {
-  if (env.ENDURE_HOME) return resolve(env.ENDURE_HOME);
-  if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'endure');
-  return join(env.HOME || homedir(), '.local', 'state', 'endure');
+  return resolveHome(env);
 }
 
 const trustFileSchema = z.object({
