@@ -34,6 +34,8 @@ export type AgentEventBody =
       workspace: string;
       task: string;
       contextWindow?: number;
+      /** Instruction files (AGENTS.md …) in the system prompt, in order. */
+      instructions?: string[];
     }
   | { type: 'user_message'; content: string; steering?: boolean }
   | { type: 'turn_start' }

@@ -22,5 +22,6 @@ export function addRunOptions(command: Command): Command {
     .option('--context-window <n>', 'context window in tokens (default: from the server)')
     .option('--mcp-config <file>', 'extra MCP servers file (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--trust-project-mcp', "start the project's .mcp.json servers without asking")
+    .option('--no-instructions', 'leave AGENTS.md (QWEN.md, CLAUDE.md) out of the system prompt')
     .option('--debug', 'print stack traces');
 }

@@ -5,16 +5,18 @@
  * owns the order of start-up and the order of shutdown.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ApprovalGate } from '../agent/approval.js';
 import type { Approver, SteeringInbox } from '../agent/controls.js';
 import { foldRecords, type ConversationState } from '../agent/fold.js';
 import type { LoopDeps } from '../agent/loop.js';
 import { stopConditionFor } from '../agent/stop-conditions.js';
+import { loadInstructions, withInstructions } from '../context/instructions.js';
 import { TokenEstimator } from '../context/tokens.js';
 import { outputLimitFor } from '../context/tool-output.js';
 import { defaultBuiltins } from '../mcp/builtin-servers.js';
-import { loadMcpConfig } from '../mcp/config.js';
+import { loadMcpConfig, userConfigPath } from '../mcp/config.js';
 import { createToolHost, type McpToolHost } from '../mcp/host.js';
 import { createTrustStore } from '../mcp/trust.js';
 import { createModelClient } from '../model/client.js';
@@ -42,6 +44,8 @@ export interface Runtime {
   worktree?: Worktree;
   contextWindow?: number;
   resumed: boolean;
+  /** The instruction files read into the system prompt at session start (recorded in session_start). */
+  instructions: string[];
   /** The loop's dependencies for one run. */
   loopDeps(signal: AbortSignal, options?: { approver?: Approver; steering?: SteeringInbox }): LoopDeps;
   close(): Promise<void>;
@@ -81,6 +85,11 @@ function startRecord(records: readonly JournalRecord[]): Extract<JournalRecord, 
   const first = records[0];
   if (first?.kind !== 'session_start') throw new SandboxError('bad_journal', 'the session journal does not start with session_start; it cannot be resumed');
   return first;
+}
+
+function instructionFiles(start: Extract<JournalRecord, { kind: 'session_start' }>): string[] {
+  const files = start.settings.instructions;
+  return Array.isArray(files) ? files.filter((file): file is string => typeof file === 'string') : [];
 }
 
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -174,6 +183,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const model = await modelReady;
     if (!session) {
+      const instructions = settings.instructions
+        ? loadInstructions({ cwd: settings.cwd, userDir: dirname(userConfigPath(env)), home: env.HOME || homedir() })
+        : { text: '', files: [], warnings: [] };
+      for (const warning of instructions.warnings) warn(warning);
       session = store.create(
         {
           version: VERSION,
@@ -183,11 +196,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           endpoint: model.endpoint,
           sandbox: sandbox.kind,
           thinking: settings.thinking,
-          systemPrompt: SYSTEM_PROMPT,
+          systemPrompt: withInstructions(SYSTEM_PROMPT, instructions),
           tools: tools.tools().map((tool) => tool.name),
           settings: {
             budgets: settings.budgets,
             approval: settings.approval.policy,
+            instructions: instructions.files,
             ...(worktree ? { worktreeBase: worktree.base, worktreeBranch: worktree.branch } : {}),
           },
         },
@@ -209,6 +223,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(worktree ? { worktree } : {}),
       ...(contextWindow ? { contextWindow } : {}),
       resumed: Boolean(options.resume),
+      instructions: instructionFiles(startRecord(openSession.records)),
       loopDeps(signal, extras = {}) {
         return {
           model,

@@ -16,5 +16,6 @@ export function sessionStartEvent(runtime: Runtime, task: string): Extract<Agent
     workspace: runtime.sandbox.workspace,
     task,
     ...(runtime.contextWindow ? { contextWindow: runtime.contextWindow } : {}),
+    ...(runtime.instructions.length > 0 ? { instructions: runtime.instructions } : {}),
   };
 }

@@ -31,6 +31,8 @@ export interface RunFlags {
   contextWindow?: string;
   mcpConfig?: string[];
   trustProjectMcp?: boolean;
+  /** False with --no-instructions. */
+  instructions?: boolean;
   debug?: boolean;
 }
 
@@ -64,6 +66,8 @@ export interface Settings {
   fsync: 'turn' | 'always' | 'never';
   mcpConfigFiles: string[];
   trustProjectMcp: boolean;
+  /** Read AGENTS.md files into the system prompt of a new session (off with --no-instructions). */
+  instructions: boolean;
   warnings: string[];
   debug: boolean;
   /** How long a failing endpoint is retried in all (cli.md: 60 s). */
@@ -144,6 +148,7 @@ export function resolveSettings(
     fsync: config.journal?.fsync ?? 'turn',
     mcpConfigFiles: (flags.mcpConfig ?? []).map((file) => resolve(file)),
     trustProjectMcp: flags.trustProjectMcp ?? false,
+    instructions: flags.instructions ?? true,
     warnings,
     debug: flags.debug ?? false,
     retryBudgetMs: /^\d+$/.test(env.ENDURE_RETRY_BUDGET_MS ?? "") ? Number(env.ENDURE_RETRY_BUDGET_MS) : env.ENDURE_RETRY_BUDGET_MS ? parseDuration(env.ENDURE_RETRY_BUDGET_MS) : 60_000,

@@ -14,6 +14,11 @@ function cacheShare(prompt: number, cached: number): string {
   return prompt > 0 ? `${Math.round((100 * cached) / prompt)}%` : '0%';
 }
 
+function instructionList(files: unknown): string {
+  const list = Array.isArray(files) ? files.filter((file) => typeof file === 'string') : [];
+  return list.length === 0 ? 'none' : list.join(', ');
+}
+
 export function renderTranscript(records: readonly JournalRecord[]): string {
   const out: string[] = [];
   let prompt = 0;
@@ -24,7 +29,8 @@ export function renderTranscript(records: readonly JournalRecord[]): string {
     switch (record.kind) {
       case 'session_start':
         out.push(`# Session ${record.sessionId}`, '', `- model: ${record.endpoint.model} on ${record.endpoint.server} (${record.endpoint.baseURL})`);
-        out.push(`- workspace: ${record.workspace}`, `- sandbox: ${record.sandbox}`, `- started: ${new Date(record.t).toISOString()}`, '');
+        out.push(`- workspace: ${record.workspace}`, `- sandbox: ${record.sandbox}`, `- started: ${new Date(record.t).toISOString()}`);
+        out.push(`- instructions: ${instructionList(record.settings.instructions)}`, '');
         break;
       case 'user':
         out.push('## User', '', record.content, '');

@@ -141,7 +141,8 @@ function applyBody(state: ViewState, event: AgentEvent): ViewState {
         ...(event.contextWindow === undefined ? {} : { contextWindow: event.contextWindow }),
       };
       const verb = event.resumed ? 'resumed' : 'started';
-      return finish({ ...state, status }, { kind: 'session', text: `session ${event.session} ${verb} · ${event.model} on ${event.server} · sandbox ${event.sandbox} · ${event.workspace}` });
+      const instructions = event.instructions === undefined || event.instructions.length === 0 ? '' : ` · instructions ${event.instructions.join(', ')}`;
+      return finish({ ...state, status }, { kind: 'session', text: `session ${event.session} ${verb} · ${event.model} on ${event.server} · sandbox ${event.sandbox} · ${event.workspace}${instructions}` });
     }
     case 'user_message': {
       const queued = event.steering ? withoutQueued(state.queued, event.content) : state.queued;

@@ -34,7 +34,7 @@ interface Streams {
 function progressLine(event: AgentEvent): string | undefined {
   switch (event.type) {
     case 'session_start':
-      return `endure: session ${event.session}${event.resumed ? ' (resumed)' : ''} · ${event.model} on ${event.server} · sandbox ${event.sandbox}`;
+      return `endure: session ${event.session}${event.resumed ? ' (resumed)' : ''} · ${event.model} on ${event.server} · sandbox ${event.sandbox}${event.instructions ? ` · instructions ${event.instructions.join(', ')}` : ''}`;
     case 'tool_start':
       return undefined;
     case 'tool_end': {
