@@ -12,6 +12,7 @@ const usage = z.object({
   promptTokens: z.number(),
   completionTokens: z.number(),
   cachedTokens: z.number().optional(),
+  prefilledTokens: z.number().optional(),
   reasoningTokens: z.number().optional(),
 });
 
@@ -76,6 +77,18 @@ export const recordBodySchema = z.discriminatedUnion('kind', [
     state: z.record(z.string(), z.unknown()).optional(),
   }),
   z.object({ kind: z.literal('checkpoint'), ref: z.string() }),
+  z.object({ kind: z.literal('endpoint'), endpoint, previous: endpoint }),
+  z.object({
+    kind: z.literal('slot'),
+    action: z.enum(['save', 'restore']),
+    file: z.string(),
+    slot: z.number(),
+    tokens: z.number(),
+    bytes: z.number(),
+    ms: z.number(),
+    prefixHash: z.string().optional(),
+    reason: z.string().optional(),
+  }),
   z.object({ kind: z.literal('error'), code: z.string(), message: z.string() }),
   z.object({
     kind: z.literal('end'),

@@ -73,6 +73,24 @@ export type RecordBody =
       state?: Record<string, unknown>;
     }
   | { kind: 'checkpoint'; ref: string }
+  /** A resume talks to another endpoint than the session's last one (cli.md: detected afresh, recorded). */
+  | { kind: 'endpoint'; endpoint: EndpointInfo; previous: EndpointInfo }
+  /** llama-server's KV cache saved to or restored from a slot file (`--slot-save-path`). */
+  | {
+      kind: 'slot';
+      action: 'save' | 'restore';
+      /** File name in the server's slot-save directory. */
+      file: string;
+      slot: number;
+      /** Tokens the file holds. */
+      tokens: number;
+      bytes: number;
+      ms: number;
+      /** Hash of the rendered request prefix the file covers (what a restore must match to be reused). */
+      prefixHash?: string;
+      /** Why it was saved: a clean stop, a compaction ahead, or the periodic save. */
+      reason?: string;
+    }
   | { kind: 'error'; code: string; message: string }
   | {
       kind: 'end';

@@ -83,6 +83,8 @@ export function foldSummary(summary: SessionSummary, record: JournalRecord): voi
       return;
     case 'checkpoint':
     case 'error':
+    case 'endpoint':
+    case 'slot':
       return;
     case 'user':
       // A session opened without a task (the UI's prompt box) takes its first message as the task.

@@ -19,6 +19,8 @@ export interface UsageTotals {
   promptTokens: number;
   completionTokens: number;
   cachedTokens: number;
+  /** Prompt tokens the server had to process (not served from its cache); absent in totals made before it was counted. */
+  prefilledTokens?: number;
 }
 
 export type EndStatus = Exclude<SessionStatus, 'running'>;

@@ -9,6 +9,7 @@
  */
 import type { JournalRecord } from '../../sessions/records.js';
 import type { AssistantToolCall, ChatMessage, Usage } from '../model/types.js';
+import { addUsage } from '../model/usage.js';
 import type { UsageTotals } from './events.js';
 
 /** A call of the latest assistant message that has no result yet. */
@@ -89,7 +90,7 @@ export function emptyState(): ConversationState {
     messageSeqs: [],
     turns: 0,
     toolCalls: 0,
-    usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0 },
+    usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0, prefilledTokens: 0 },
     lastPromptTokens: 0,
     openCalls: [],
     heldResults: new Map(),
@@ -157,9 +158,7 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
       state.heldResults.clear();
       if (record.usage) {
         state.lastUsage = record.usage;
-        state.usage.promptTokens += record.usage.promptTokens;
-        state.usage.completionTokens += record.usage.completionTokens;
-        state.usage.cachedTokens += record.usage.cachedTokens ?? 0;
+        addUsage(state.usage, record.usage);
         state.lastPromptTokens = record.usage.promptTokens + record.usage.completionTokens;
       }
       return;
@@ -198,6 +197,8 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
       return;
     case 'checkpoint':
     case 'error':
+    case 'endpoint':
+    case 'slot':
       return;
     default: {
       const exhaustive: never = record;

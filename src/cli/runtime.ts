@@ -20,7 +20,7 @@ import { loadMcpConfig, userConfigPath } from '../mcp/config.js';
 import { createToolHost, type McpToolHost } from '../mcp/host.js';
 import { createTrustStore } from '../mcp/trust.js';
 import { createModelClient } from '../model/client.js';
-import type { ModelClient } from '../model/types.js';
+import type { EndpointInfo, ModelClient } from '../model/types.js';
 import { SandboxError, oneLine } from '../shared/errors.js';
 import { createSandbox } from '../../sandboxes/index.js';
 import type { Sandbox } from '../../sandboxes/types.js';
@@ -30,7 +30,7 @@ import type { JournalRecord } from '../../sessions/records.js';
 import { Redactor, SECRET_ENV_VARS } from '../../sessions/redactor.js';
 import type { Session } from '../../sessions/session.js';
 import { SessionStore } from '../../sessions/store.js';
-import type { Settings } from './settings.js';
+import type { ServerChoice, Settings } from './settings.js';
 import { VERSION } from './version.js';
 
 export const SYSTEM_PROMPT: string = readFileSync(new URL('../agent/system-prompt.md', import.meta.url), 'utf8').trimEnd();
@@ -92,6 +92,31 @@ function instructionFiles(start: Extract<JournalRecord, { kind: 'session_start' 
   return Array.isArray(files) ? files.filter((file): file is string => typeof file === 'string') : [];
 }
 
+/** The endpoint a session last talked to: its latest `endpoint` record, else the one it started with. */
+export function latestEndpoint(records: readonly JournalRecord[], start: Extract<JournalRecord, { kind: 'session_start' }>): EndpointInfo {
+  for (let i = records.length - 1; i >= 0; i--) {
+    const record = records[i]!;
+    if (record.kind === 'endpoint') return record.endpoint;
+  }
+  return start.endpoint;
+}
+
+function endpointChanged(before: EndpointInfo, after: EndpointInfo): boolean {
+  return before.baseURL !== after.baseURL || before.server !== after.server || before.model !== after.model;
+}
+
+/**
+ * Where a run connects. A resume keeps the session's endpoint unless a flag or the
+ * environment names another base URL, model or server (cli.md); a new base URL
+ * is detected afresh: its server kind and model, not the old server's.
+ */
+function endpointChoice(settings: Settings, last: EndpointInfo | undefined): { baseURL: string; server: ServerChoice; model?: string } {
+  const model = settings.model;
+  if (!last) return { baseURL: settings.baseURL, server: settings.server, ...(model ? { model } : {}) };
+  if (settings.explicit.baseURL && settings.baseURL !== last.baseURL) return { baseURL: settings.baseURL, server: settings.server, ...(model ? { model } : {}) };
+  return { baseURL: last.baseURL, server: settings.server === 'auto' ? last.server : settings.server, model: model ?? last.model };
+}
+
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { settings, warn } = options;
   const env = options.env ?? process.env;
@@ -119,15 +144,17 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       previous = startRecord(session.records);
     }
     const sessionId = session?.id ?? newSessionId();
+    const lastEndpoint = session && previous ? latestEndpoint(session.records, previous) : undefined;
+    const target = endpointChoice(settings, lastEndpoint);
 
     // The endpoint probe (HTTP) runs while the sandbox and the tool servers start.
     const modelReady = createModelClient({
       signal: probing.signal,
-      baseURL: previous && !settings.explicit.baseURL ? previous.endpoint.baseURL : settings.baseURL,
+      baseURL: target.baseURL,
       ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
       ...(settings.apiKeyVariable ? { apiKeyVariable: settings.apiKeyVariable } : {}),
-      ...((settings.model ?? previous?.endpoint.model) ? { model: settings.model ?? previous!.endpoint.model } : {}),
-      server: settings.server === 'auto' && previous ? previous.endpoint.server : settings.server,
+      ...(target.model ? { model: target.model } : {}),
+      server: target.server,
       thinking: previous && !settings.explicit.thinking ? previous.thinking : settings.thinking,
       ...(settings.sampling ? { sampling: settings.sampling } : {}),
       ...(settings.extraBody ? { extraBody: settings.extraBody } : {}),
@@ -182,6 +209,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
 
     const model = await modelReady;
+    if (session && lastEndpoint && endpointChanged(lastEndpoint, model.endpoint)) {
+      session.append({ kind: 'endpoint', endpoint: model.endpoint, previous: lastEndpoint });
+      const { baseURL, server, model: name } = model.endpoint;
+      warn(`this session now talks to ${baseURL} (${server}, ${name}); it used ${lastEndpoint.baseURL} (${lastEndpoint.server}, ${lastEndpoint.model})`);
+    }
     if (!session) {
       const instructions = settings.instructions
         ? loadInstructions({ cwd: settings.cwd, userDir: dirname(userConfigPath(env)), home: env.HOME || homedir() })
@@ -210,7 +242,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
 
     const state = foldRecords(session.records);
-    const contextWindow = settings.contextWindow ?? model.endpoint.contextWindow ?? previous?.endpoint.contextWindow;
+    const contextWindow = settings.contextWindow ?? model.endpoint.contextWindow ?? (lastEndpoint && !endpointChanged(lastEndpoint, model.endpoint) ? lastEndpoint.contextWindow : undefined);
     const estimator = new TokenEstimator();
     const openSession = session;
     const hostTools = tools;

@@ -91,6 +91,26 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   return value as T;
 }
 
+/** The endpoint URL from the first source that sets one, checked: http(s) with a host. */
+function baseUrlFrom(flags: RunFlags, env: NodeJS.ProcessEnv, configured: string | undefined): string {
+  const sources: [string, string | undefined][] = [
+    ['--base-url', flags.baseUrl],
+    ['ENDURE_BASE_URL', env.ENDURE_BASE_URL],
+    ['OPENAI_BASE_URL', env.OPENAI_BASE_URL],
+    ['baseUrl in the config', configured],
+  ];
+  const [source, value] = sources.find(([, candidate]) => candidate !== undefined) ?? ['default', DEFAULT_BASE_URL];
+  let url: URL | undefined;
+  try {
+    url = new URL(value!);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname)
+    throw new ConfigError('invalid_flag', `${source} "${value}" is not an http(s) URL; give one like ${DEFAULT_BASE_URL}`);
+  return value!;
+}
+
 export function resolveSettings(
   flags: RunFlags,
   mode: 'exec' | 'ui',
@@ -114,7 +134,7 @@ export function resolveSettings(
 
   return {
     cwd,
-    baseURL: flags.baseUrl ?? env.ENDURE_BASE_URL ?? env.OPENAI_BASE_URL ?? config.baseUrl ?? DEFAULT_BASE_URL,
+    baseURL: baseUrlFrom(flags, env, config.baseUrl),
     model: flags.model ?? env.ENDURE_MODEL ?? config.model,
     server: oneOf('--server', flags.server, ['auto', 'llama', 'vllm', 'sglang', 'ollama', 'dashscope', 'openrouter'] as const) ?? config.server ?? 'auto',
     thinking: thinking ? thinking === 'on' : (config.thinking ?? true),

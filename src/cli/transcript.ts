@@ -4,6 +4,7 @@
  * turn and in the totals.
  */
 import type { JournalRecord } from '../../sessions/records.js';
+import { prefilledOf } from '../model/usage.js';
 
 function fence(text: string): string {
   const ticks = text.includes('```') ? '````' : '```';
@@ -23,6 +24,7 @@ export function renderTranscript(records: readonly JournalRecord[]): string {
   const out: string[] = [];
   let prompt = 0;
   let cached = 0;
+  let prefilled = 0;
   let completion = 0;
   const names = new Map<string, string>();
   for (const record of records) {
@@ -41,9 +43,10 @@ export function renderTranscript(records: readonly JournalRecord[]): string {
           prompt += usage.promptTokens;
           completion += usage.completionTokens;
           cached += usage.cachedTokens ?? 0;
+          prefilled += prefilledOf(usage);
         }
         const stats = usage
-          ? ` · ${usage.promptTokens} prompt tokens (${usage.cachedTokens ?? 0} cached) · ${usage.completionTokens} out`
+          ? ` · ${usage.promptTokens} prompt tokens (${usage.cachedTokens ?? 0} cached, ${prefilledOf(usage)} prefilled) · ${usage.completionTokens} out`
           : '';
         out.push(`## Assistant, turn ${record.turn}${stats}`, '');
         if (record.reasoning) out.push(`<details><summary>reasoning</summary>\n\n${record.reasoning}\n\n</details>`, '');
@@ -68,6 +71,12 @@ export function renderTranscript(records: readonly JournalRecord[]): string {
       case 'checkpoint':
         out.push(`_checkpoint ${record.ref}_`, '');
         break;
+      case 'endpoint':
+        out.push(`_endpoint ${record.previous.baseURL} (${record.previous.server}, ${record.previous.model}) → ${record.endpoint.baseURL} (${record.endpoint.server}, ${record.endpoint.model})_`, '');
+        break;
+      case 'slot':
+        out.push(`_KV cache ${record.action === 'save' ? 'saved to' : 'restored from'} ${record.file} (slot ${record.slot}, ${record.tokens} tokens, ${record.bytes} bytes, ${Math.round(record.ms)} ms)_`, '');
+        break;
       case 'error':
         out.push(`**error** (${record.code}): ${record.message}`, '');
         break;
@@ -80,6 +89,6 @@ export function renderTranscript(records: readonly JournalRecord[]): string {
       }
     }
   }
-  out.push(`---`, `Tokens: ${prompt} in (${cached} cached, ${cacheShare(prompt, cached)}) · ${completion} out`, '');
+  out.push(`---`, `Tokens: ${prompt} in (${cached} cached, ${cacheShare(prompt, cached)}; ${prefilled} prefilled by the server) · ${completion} out`, '');
   return out.join('\n');
 }

@@ -37,10 +37,13 @@ function readUsage(raw: Json, timings: Json | undefined): Usage | undefined {
   if (prompt === undefined && completion === undefined) return undefined;
   const cached = count(record(raw['prompt_tokens_details'])?.['cached_tokens']) ?? count(timings?.['cache_n']);
   const reasoning = count(record(raw['completion_tokens_details'])?.['reasoning_tokens']);
+  // llama-server: `prompt_n` is what it processed now (cache_n + prompt_n = prompt_tokens).
+  const prefilled = count(timings?.['prompt_n']) ?? (prompt !== undefined && cached !== undefined ? Math.max(0, prompt - cached) : undefined);
   return {
     promptTokens: prompt ?? 0,
     completionTokens: completion ?? 0,
     ...(cached === undefined ? {} : { cachedTokens: cached }),
+    ...(prefilled === undefined ? {} : { prefilledTokens: prefilled }),
     ...(reasoning === undefined ? {} : { reasoningTokens: reasoning }),
   };
 }

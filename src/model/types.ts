@@ -35,6 +35,8 @@ export interface Usage {
   completionTokens: number;
   /** Prompt tokens served from the server's prefix cache, when it reports them. */
   cachedTokens?: number;
+  /** Prompt tokens the server had to process for this request (llama-server `timings.prompt_n`, else prompt − cached). */
+  prefilledTokens?: number;
   reasoningTokens?: number;
 }
 

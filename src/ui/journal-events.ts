@@ -5,6 +5,7 @@
  */
 import type { AgentEvent, AgentEventBody, UsageTotals } from '../agent/events.js';
 import type { JournalRecord } from '../../sessions/records.js';
+import { addUsage } from '../model/usage.js';
 
 /** @default at most 120 deltas per streamed text. */
 export const MAX_DELTAS_PER_TEXT = 120;
@@ -31,7 +32,7 @@ class RecordConverter {
   private sessionStarts = 0;
   private toolCalls = 0;
   private contextTokens = 0;
-  private readonly totals: UsageTotals = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
+  private readonly totals: UsageTotals = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, prefilledTokens: 0 };
   private readonly argumentsById = new Map<string, string>();
   /** Seqs of message records since the last compaction, to count what a compaction replaced. */
   private messageSeqs: number[] = [];
@@ -78,9 +79,7 @@ class RecordConverter {
           ...(record.usage === undefined ? {} : { usage: record.usage }),
         });
         if (record.usage !== undefined) {
-          this.totals.promptTokens += record.usage.promptTokens;
-          this.totals.completionTokens += record.usage.completionTokens;
-          this.totals.cachedTokens += record.usage.cachedTokens ?? 0;
+          addUsage(this.totals, record.usage);
           this.contextTokens = record.usage.promptTokens + record.usage.completionTokens;
           yield this.event(record.t, { type: 'usage', usage: record.usage, totals: { ...this.totals }, contextTokens: this.contextTokens });
         }
@@ -116,6 +115,8 @@ class RecordConverter {
         return;
       }
       case 'checkpoint':
+      case 'endpoint':
+      case 'slot':
         return;
       case 'error':
         yield this.event(record.t, { type: 'error', code: record.code, message: record.message });

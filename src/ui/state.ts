@@ -6,6 +6,7 @@
  */
 import type { AgentEvent, EndStatus } from '../agent/events.js';
 import type { ApprovalRequest, SessionDriver } from '../agent/controls.js';
+import { prefilledOf } from '../model/usage.js';
 import { appendTo, emptyLog, type AppendLog } from './append-log.js';
 import { reasoningItem, toolItem, type FinishedItem, type NewItem } from './finished-item.js';
 import { appendTail, clip, formatTokens } from './format.js';
@@ -50,6 +51,9 @@ export interface StatusFigures {
   promptTokens: number;
   completionTokens: number;
   cachedTokens: number;
+  /** Prompt tokens the server had to process, in all and for the last request. */
+  prefilledTokens: number;
+  lastPrefilled?: number;
   contextTokens: number;
   /** Time of the first event of this run (epoch ms). */
   startedAt?: number;
@@ -96,6 +100,7 @@ export function initialViewState(info: SessionDriver['info']): ViewState {
       promptTokens: 0,
       completionTokens: 0,
       cachedTokens: 0,
+      prefilledTokens: 0,
       contextTokens: 0,
     },
     queued: [],
@@ -203,6 +208,8 @@ function applyBody(state: ViewState, event: AgentEvent): ViewState {
           promptTokens: event.totals.promptTokens,
           completionTokens: event.totals.completionTokens,
           cachedTokens: event.totals.cachedTokens,
+          prefilledTokens: event.totals.prefilledTokens ?? 0,
+          lastPrefilled: prefilledOf(event.usage),
           contextTokens: event.contextTokens,
         },
       };

@@ -67,7 +67,7 @@ describe('endure exec', { timeout: 120_000 }, () => {
       result: 'The repo holds a README.',
       turns: 2,
       tool_calls: 1,
-      usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), cached_tokens: 0 },
+      usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), cached_tokens: 0, prefilled_tokens: expect.any(Number) },
       duration_ms: expect.any(Number),
     });
     expect(result.usage.prompt_tokens).toBeGreaterThan(0);

@@ -27,9 +27,14 @@ import { performance } from 'node:perf_hooks';
 import { DIALECTS } from './dialects/registry.js';
 import { randomAlnum, type Dialect, type DialectName, type StreamContext } from './dialects/types.js';
 import { planTurn, type BehaviourStep, type Step, type TurnStep } from './scripted-steps.js';
+import { LlamaKv, type Admission, type LlamaKvOptions } from './llama-kv.js';
 
 export type { Step, TurnStep, BehaviourStep, ScriptedToolCall } from './scripted-steps.js';
 export type { DialectName } from './dialects/types.js';
+export type { LlamaKvOptions, ChatTemplate } from './llama-kv.js';
+
+/** llama-server's message when the model's output does not parse (a mid-stream error after a 200). */
+export const PEG_FORMAT_ERROR = 'The model produced output that does not match the expected peg-native format';
 export { DIALECT_NAMES } from './dialects/registry.js';
 
 export interface ScriptedServerOptions {
@@ -41,6 +46,14 @@ export interface ScriptedServerOptions {
   contextWindow?: number;
   /** How many received requests `requests` keeps (oldest dropped first). @default 100 */
   keepRequests?: number;
+  /**
+   * llama dialect: play llama-server's prompt cache and slots (llama-kv.ts):
+   * usage and `timings` count the longest common prefix with the chosen slot,
+   * prompts over the window get `exceed_context_size_error`, `/slots` works.
+   */
+  llama?: LlamaKvOptions;
+  /** Listen on this port (a restarted server on the same address). @default a free port */
+  port?: number;
 }
 
 /** One chat-completions request as the server received it. */
@@ -73,6 +86,12 @@ export interface ScriptedServer {
   readonly queued: number;
   /** Total time spent producing responses (for benchmarks: wall time minus this is the client's). */
   readonly streamingMs: number;
+  /** The prompt cache and slots, with the `llama` option. */
+  readonly kv: LlamaKv | undefined;
+  /** Requests to /slots, oldest first (path with query, body). */
+  readonly slotRequests: readonly { method: string; path: string; body: any; status: number; index: number }[];
+  /** A restart: open connections end and the slots' caches are emptied; saved slot files stay. */
+  restart(): void;
   close(): Promise<void>;
 }
 
@@ -110,6 +129,8 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
   let requestCount = 0;
   let streamingMs = 0;
   let closed = false;
+  const kv = options.llama && dialect.name === 'llama' ? new LlamaKv(options.llama) : undefined;
+  const slotRequests: { method: string; path: string; body: any; status: number; index: number }[] = [];
 
   function writeEvents(response: ServerResponse, events: string[], delayMs: number): Promise<void> {
     if (delayMs <= 0) {
@@ -135,19 +156,28 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     });
   }
 
-  async function playTurn(response: ServerResponse, step: TurnStep, received: ReceivedRequest, stream: boolean): Promise<void> {
+  /** A turn planned for this request; with the prompt cache, its usage counts what the slot held. */
+  function plan(step: TurnStep, received: ReceivedRequest, admission: Admission | undefined) {
     const turn = planTurn(step, received.raw.length);
+    if (admission) turn.usage = { ...turn.usage, prompt: admission.promptTokens, cached: admission.cached };
+    return turn;
+  }
+
+  async function playTurn(response: ServerResponse, step: TurnStep, received: ReceivedRequest, stream: boolean, admission?: Admission): Promise<void> {
+    const turn = plan(step, received, admission);
     const context = streamContext(dialect, model);
+    admission?.complete(turn);
     if (!stream) return sendJson(response, 200, dialect.completion(turn, context));
     startStream(response);
     await writeEvents(response, dialect.stream(turn, context), step.chunkDelayMs ?? 0);
     response.end();
   }
 
-  async function playBehaviour(response: ServerResponse, step: BehaviourStep, received: ReceivedRequest): Promise<void> {
+  async function playBehaviour(response: ServerResponse, step: BehaviourStep, received: ReceivedRequest, admission?: Admission): Promise<void> {
     const context = streamContext(dialect, model);
+    admission?.complete(undefined);
     const eventsOf = (turn: TurnStep | undefined, noFinish = false) => {
-      const planned = planTurn(turn ?? { content: 'Partial answer.' }, received.raw.length);
+      const planned = plan(turn ?? { content: 'Partial answer.' }, received, admission);
       if (noFinish) planned.finish = null;
       return dialect.stream(planned, context);
     };
@@ -230,8 +260,17 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
         return sendJson(response, 400, dialect.errorBody(400, `scripted server: no step queued for request #${received.index}`));
       }
       const stream = (body as { stream?: unknown }).stream === true;
-      if (isTurn(step)) await playTurn(response, step, received, stream);
-      else await playBehaviour(response, step, received);
+      let admission: Admission | undefined;
+      if (kv && !(step.type === 'overflow' || step.type === 'http_error')) {
+        const admitted = kv.admit(body as Record<string, unknown>, contextWindow);
+        if ('overflow' in admitted) {
+          const error = dialect.overflow(admitted.overflow, contextWindow);
+          return sendJson(response, error.status, error.body);
+        }
+        admission = admitted;
+      }
+      if (isTurn(step)) await playTurn(response, step, received, stream, admission);
+      else await playBehaviour(response, step, received, admission);
     } finally {
       const spent = performance.now() - started;
       received.serverMs = spent;
@@ -247,7 +286,24 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     const handle = async () => {
       if (request.method === 'POST' && (route === '/v1/chat/completions' || route === '/chat/completions')) return chat(request, response, route);
       if (request.method === 'GET' && (route === '/v1/models' || route === '/models')) return sendJson(response, 200, dialect.models(model, contextWindow));
-      if (request.method === 'GET' && route === '/props' && dialect.props) return sendJson(response, 200, dialect.props(model, contextWindow));
+      if (request.method === 'GET' && route === '/props' && dialect.props) {
+        const props = dialect.props(model, contextWindow) as Record<string, unknown>;
+        return sendJson(response, 200, kv ? { ...props, total_slots: kv.totalSlots, chat_template_caps: { ...(props['chat_template_caps'] as object), supports_preserve_reasoning: kv.template === 'qwen3.6' } } : props);
+      }
+      if (kv && request.method === 'GET' && route === '/slots') return sendJson(response, 200, kv.list(contextWindow));
+      if (kv && request.method === 'POST' && route.startsWith('/slots/')) {
+        const raw = await readBody(request);
+        let body: Record<string, unknown> = {};
+        try {
+          body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+        } catch {
+          return sendJson(response, 400, dialect.errorBody(400, 'request body is not valid JSON'));
+        }
+        const action = new URL(request.url ?? '/', 'http://localhost').searchParams.get('action');
+        const reply = kv.action(route.slice('/slots/'.length), action, body);
+        slotRequests.push({ method: 'POST', path: (request.url ?? '/'), body, status: reply.status, index: requestCount });
+        return sendJson(response, reply.status, reply.body);
+      }
       request.resume();
       return sendJson(response, 404, dialect.errorBody(404, `File Not Found: ${path}`));
     };
@@ -260,7 +316,10 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
   const { port } = server.address() as AddressInfo;
 
   return {
@@ -280,6 +339,13 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     },
     get streamingMs() {
       return streamingMs;
+    },
+    kv,
+    slotRequests,
+    restart: () => {
+      for (const response of open) response.destroy();
+      for (const socket of sockets) socket.destroy();
+      kv?.restart();
     },
     close: async () => {
       if (closed) return;

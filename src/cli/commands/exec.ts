@@ -85,7 +85,7 @@ export async function runExec(words: string[], flags: ExecFlags): Promise<number
         result: '',
         turns: 0,
         tool_calls: 0,
-        usage: { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0 },
+        usage: { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, prefilled_tokens: 0 },
         duration_ms: Date.now() - started,
         error: oneLine(error),
       });
@@ -114,6 +114,7 @@ export async function runExec(words: string[], flags: ExecFlags): Promise<number
         prompt_tokens: state.usage.promptTokens,
         completion_tokens: state.usage.completionTokens,
         cached_tokens: state.usage.cachedTokens,
+        prefilled_tokens: state.usage.prefilledTokens ?? 0,
       },
       duration_ms: Date.now() - started,
       ...(outcome.status === 'done' ? {} : { error: outcome.reason ?? outcome.status }),

@@ -27,6 +27,7 @@ export function StatusBar({ status, elapsedMs, note }: StatusBarProps) {
     `${status.toolCalls} tool calls`,
     `${formatTokens(status.promptTokens)} in / ${formatTokens(status.completionTokens)} out`,
     `cached ${formatShare(status.cachedTokens, status.promptTokens)}`,
+    `prefilled ${status.lastPrefilled === undefined ? '' : `${formatTokens(status.lastPrefilled)} last, `}${formatTokens(status.prefilledTokens)} in all`,
     context,
     formatDuration(elapsedMs),
   ];

@@ -16,7 +16,7 @@ export interface ExecResult {
   result: string;
   turns: number;
   tool_calls: number;
-  usage: { prompt_tokens: number; completion_tokens: number; cached_tokens: number };
+  usage: { prompt_tokens: number; completion_tokens: number; cached_tokens: number; prefilled_tokens: number };
   duration_ms: number;
   error?: string;
 }
@@ -63,7 +63,7 @@ function progressLine(event: AgentEvent): string | undefined {
 
 function usageLine(usage: UsageTotals): string {
   const cached = usage.promptTokens > 0 ? ` (${Math.round((100 * usage.cachedTokens) / usage.promptTokens)}% cached)` : '';
-  return `${formatTokens(usage.promptTokens)} tokens in${cached} / ${formatTokens(usage.completionTokens)} out`;
+  return `${formatTokens(usage.promptTokens)} tokens in${cached}, ${formatTokens(usage.prefilledTokens ?? 0)} prefilled / ${formatTokens(usage.completionTokens)} out`;
 }
 
 /** Remembers each call's arguments so the progress line can name what it touched. */

@@ -1,0 +1,72 @@
+/**
+ * endure against llama-server as it really behaves (shared/reference/llama-server.md),
+ * with the real CLI: the endpoint checks and resume's re-detection of a new
+ * endpoint, prefill accounting from `timings`, and the KV cache saved with the
+ * session and restored after the server restarted.
+ */
+import { describe, expect } from 'vitest';
+import { startScriptedServer } from '../support/scripted-server.js';
+import { call, e2eTest as test, journalOf, planModel, sessionIds } from '../support/e2e-fixtures.js';
+
+describe('llama-server', { timeout: 120_000 }, () => {
+  test('--base-url that is not a URL exits 2 with one line naming the flag', async ({ endure }) => {
+    const run = await endure.exec(['say hi'], { baseUrl: 'not-a-url' }).done;
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/--base-url "not-a-url" is not an http\(s\) URL/);
+  });
+
+  test('a resume with another --base-url detects that server and model afresh and journals the change', async ({ server, endure, home }) => {
+    server.respondWith(planModel([{ toolCalls: [call('list_dir', { path: '.' })] }], 'Listed.'));
+    expect((await endure.exec(['list the files']).done).code).toBe(0);
+    const other = await startScriptedServer({ dialect: 'vllm', model: 'Qwen/Qwen3-Coder-30B-A3B-Instruct' });
+    try {
+      other.respondWith(planModel([], 'Counted.'));
+      const id = sessionIds(home)[0]!;
+      const resumed = await endure.exec(['--resume', id, 'count them'], { baseUrl: other.url }).done;
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toBe('Counted.\n');
+      expect(resumed.stderr).toContain(`now talks to ${other.url} (vllm, Qwen/Qwen3-Coder-30B-A3B-Instruct)`);
+      const body = other.requests.at(-1)!.body;
+      expect(body.model).toBe('Qwen/Qwen3-Coder-30B-A3B-Instruct');
+      // The coder model's sampling, in vLLM's key, not the old model's in llama-server's.
+      expect(body).toMatchObject({ temperature: 0.7, top_p: 0.8, repetition_penalty: 1.05 });
+      expect(body).not.toHaveProperty('repeat_penalty');
+      const changes = journalOf(home, id).records.filter((record) => record.kind === 'endpoint');
+      expect(changes).toHaveLength(1);
+      expect(changes[0]).toMatchObject({ endpoint: { baseURL: other.url, server: 'vllm', model: 'Qwen/Qwen3-Coder-30B-A3B-Instruct' }, previous: { baseURL: server.url, server: 'llama', model: 'qwen3.6-27b' } });
+
+      // The next resume without flags stays on the new endpoint.
+      other.respondWith(planModel([], 'Still here.'));
+      const again = await endure.run(['exec', '--resume', id, '--cwd', '.', '--sandbox', 'host', 'and again']).done;
+      expect(again.code).toBe(0);
+      expect(other.requests.at(-1)!.body.messages.at(-1).content).toBe('and again');
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('each turn records what the server prefilled (timings.prompt_n), summed in the json result and shown by sessions show', async ({ endure, home }) => {
+    const llama = await startScriptedServer({ llama: {} });
+    try {
+      llama.respondWith(planModel([{ reasoning: 'Look first.', toolCalls: [call('list_dir', { path: '.' })] }, { toolCalls: [call('read_file', { path: 'README.md' })] }], 'Read it.'));
+      const run = await endure.exec(['--output-format', 'json', 'read the readme'], { baseUrl: llama.url }).done;
+      expect(run.code).toBe(0);
+      const result = JSON.parse(run.stdout);
+      const log = llama.kv!.log;
+      expect(log).toHaveLength(3);
+      // The second and third requests extend the first: only their new tokens were processed.
+      expect(log[1]!.processed).toBeLessThan(log[1]!.promptTokens / 4);
+      expect(result.usage.prefilled_tokens).toBe(log.reduce((sum, entry) => sum + entry.processed, 0));
+      expect(result.usage.cached_tokens).toBe(log.reduce((sum, entry) => sum + entry.cached, 0));
+      const id = sessionIds(home)[0]!;
+      const turns = journalOf(home, id).records.flatMap((record) => (record.kind === 'assistant' ? [record.usage?.prefilledTokens] : []));
+      expect(turns).toEqual(log.map((entry) => entry.processed));
+      const shown = await endure.run(['sessions', 'show', id]).done;
+      expect(shown.stdout).toContain(`${log[1]!.processed} prefilled)`);
+    } finally {
+      await llama.close();
+    }
+  });
+});
