@@ -17,6 +17,15 @@ function oneLineErrors(command: Command, path = 'endure'): void {
   for (const sub of command.commands) oneLineErrors(sub, `${path} ${sub.name()}`);
 }
 
+/** An `exec` whose command line did not parse still ends with its result object when json was asked for. */
+async function printExecFailure(execArgs: string[], error: unknown): Promise<void> {
+  const { objectFormatIn, failedResult } = await import('./exec-result.js');
+  const format = objectFormatIn(execArgs);
+  if (!format) return;
+  const { createPrinter } = await import('../ui/headless/printers.js');
+  createPrinter(format, { stdout: process.stdout, stderr: process.stderr }).finish(failedResult(error, undefined, Date.now()));
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   let exitCode = 0;
   const setExitCode = (code: number) => {
@@ -47,7 +56,12 @@ export async function runCli(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     // Commander's own parse errors are usage errors (2); commands raise theirs with an exit code.
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : error.code.startsWith('commander.') ? 2 : error.exitCode;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      const code = error.code.startsWith('commander.') ? 2 : error.exitCode;
+      if (argv[0] === 'exec') await printExecFailure(argv.slice(1), error);
+      return code;
+    }
     process.stderr.write(`endure: ${oneLine(error)}\n`);
     if (argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     return exitCodeForError(error);

@@ -59,6 +59,8 @@ export interface RuntimeOptions {
   task: string;
   warn: (message: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Told as soon as the session is open (created or resumed), so a later failure can still name it. */
+  onSession?: (session: Session) => void;
 }
 
 /** The chosen sandbox, or bwrap when it works and host (with a warning) when it does not. */
@@ -140,6 +142,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     let previous: Extract<JournalRecord, { kind: 'session_start' }> | undefined;
     if (options.resume) {
       session = store.open(options.resume);
+      options.onSession?.(session);
       if (session.torn) warn(`the journal's last line was torn (${session.torn.bytes} bytes, an interrupted write) and was cut off; everything before it stands`);
       previous = startRecord(session.records);
     }
@@ -239,6 +242,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
         sessionId,
       );
+      options.onSession?.(session);
     }
 
     const state = foldRecords(session.records);

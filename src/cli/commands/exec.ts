@@ -8,8 +8,11 @@ import { getEventListeners } from 'node:events';
 import { Command, Option } from 'commander';
 import type { AgentEvent, EventEnvelope } from '../../agent/events.js';
 import { runLoop, type LoopResult } from '../../agent/loop.js';
-import { ConfigError, oneLine } from '../../shared/errors.js';
-import { createPrinter, type ExecResult, type OutputFormat } from '../../ui/headless/printers.js';
+import { foldRecords } from '../../agent/fold.js';
+import { ConfigError } from '../../shared/errors.js';
+import { createPrinter, type ExecResult, type OutputFormat, type Printer } from '../../ui/headless/printers.js';
+import type { Session } from '../../../sessions/session.js';
+import { failedResult, resultOf } from '../exec-result.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
 import { addRunOptions } from '../run-options.js';
 import { openRuntime, type Runtime } from '../runtime.js';
@@ -59,6 +62,31 @@ async function runToEnd(runtime: Runtime, signal: AbortSignal, task: string, onE
 }
 
 export async function runExec(words: string[], flags: ExecFlags): Promise<number> {
+  const startedAt = Date.now();
+  const printer = createPrinter(flags.outputFormat, { stdout: process.stdout, stderr: process.stderr });
+  const run: ExecRun = { startedAt, printer, printed: false };
+  try {
+    return await execute(words, flags, run);
+  } catch (error) {
+    // Scripts reading stdout get their one object whatever stopped the run (cli.md).
+    if (!run.printed && flags.outputFormat !== 'text') {
+      const session = run.session && { id: run.session.id, state: run.runtime?.state ?? foldRecords(run.session.records) };
+      printer.finish(failedResult(error, session, startedAt, run.runtime?.state.lastAnswer));
+    }
+    throw error;
+  }
+}
+
+/** What a run has reached so far: what a failure's result object can name. */
+interface ExecRun {
+  startedAt: number;
+  printer: Printer;
+  session?: Session;
+  runtime?: Runtime;
+  printed: boolean;
+}
+
+async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise<number> {
   const stderr = (line: string) => process.stderr.write(`endure: ${line}\n`);
   const settings = resolveSettings(flags, 'exec');
   for (const warning of settings.warnings) stderr(`warning: ${warning}`);
@@ -68,67 +96,48 @@ export async function runExec(words: string[], flags: ExecFlags): Promise<number
 
   const controller = new AbortController();
   const releaseSignals = abortOnSignals(controller);
-  const started = Date.now();
-  const printer = createPrinter(flags.outputFormat, { stdout: process.stdout, stderr: process.stderr });
-  const runtime = await openRuntime({
-    settings,
-    ...(flags.resume ? { resume: flags.resume } : {}),
-    task,
-    warn: (message) => stderr(`warning: ${message}`),
-  }).catch((error: unknown) => {
-    releaseSignals();
-    // Scripts reading stdout still get their one object when no session could start.
-    if (flags.outputFormat !== 'text')
-      printer.finish({
-        session_id: null,
-        status: 'failed',
-        result: '',
-        turns: 0,
-        tool_calls: 0,
-        usage: { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, prefilled_tokens: 0 },
-        duration_ms: Date.now() - started,
-        error: oneLine(error),
-      });
-    throw error;
-  });
   try {
-    const envelope = (): EventEnvelope => ({ session: runtime.session.id, turn: runtime.state.turns, seq: 0, time: Date.now() });
-    printer.event({ ...envelope(), ...sessionStartEvent(runtime, runtime.state.task || task) } as AgentEvent);
-    const outcome = await runToEnd(runtime, controller.signal, task, (event) => printer.event(event));
-    if (runtime.worktree && outcome.status !== 'interrupted') {
-      const finished = await runtime.worktree.finish(settings.patchFile ? 'patch' : 'branch', settings.patchFile);
-      stderr(
-        finished.mode === 'patch'
-          ? `wrote ${finished.patchFile} (${finished.commits} commits on ${finished.branch})`
-          : `the work is on branch ${finished.branch} (${finished.commits} commits); your checkout was not touched`,
+    const runtime = await openRuntime({
+      settings,
+      ...(flags.resume ? { resume: flags.resume } : {}),
+      task,
+      warn: (message) => stderr(`warning: ${message}`),
+      onSession: (session) => (run.session = session),
+    });
+    run.runtime = runtime;
+    let result: ExecResult;
+    let outcome: LoopResult;
+    try {
+      const envelope = (): EventEnvelope => ({ session: runtime.session.id, turn: runtime.state.turns, seq: 0, time: Date.now() });
+      run.printer.event({ ...envelope(), ...sessionStartEvent(runtime, runtime.state.task || task) } as AgentEvent);
+      outcome = await runToEnd(runtime, controller.signal, task, (event) => run.printer.event(event));
+      if (runtime.worktree && outcome.status !== 'interrupted') {
+        const finished = await runtime.worktree.finish(settings.patchFile ? 'patch' : 'branch', settings.patchFile);
+        stderr(
+          finished.mode === 'patch'
+            ? `wrote ${finished.patchFile} (${finished.commits} commits on ${finished.branch})`
+            : `the work is on branch ${finished.branch} (${finished.commits} commits); your checkout was not touched`,
+        );
+      }
+      result = resultOf(
+        { id: runtime.session.id, state: runtime.state },
+        { status: outcome.status, result: outcome.result, ...(outcome.status === 'done' ? {} : { error: outcome.reason ?? outcome.status }) },
+        run.startedAt,
       );
+      if (process.env.ENDURE_BENCH_STATS) {
+        const memory = process.memoryUsage();
+        const abortListeners = getEventListeners(controller.signal, 'abort').length;
+        process.stderr.write(`endure-bench-stats ${JSON.stringify({ heapUsed: memory.heapUsed, rss: memory.rss, maxRss: process.resourceUsage().maxRSS * 1024, abortListeners })}\n`);
+      }
+    } finally {
+      await runtime.close();
     }
-    const state = runtime.state;
-    const result: ExecResult = {
-      session_id: runtime.session.id,
-      status: outcome.status,
-      result: outcome.result,
-      turns: state.turns,
-      tool_calls: state.toolCalls,
-      usage: {
-        prompt_tokens: state.usage.promptTokens,
-        completion_tokens: state.usage.completionTokens,
-        cached_tokens: state.usage.cachedTokens,
-        prefilled_tokens: state.usage.prefilledTokens ?? 0,
-      },
-      duration_ms: Date.now() - started,
-      ...(outcome.status === 'done' ? {} : { error: outcome.reason ?? outcome.status }),
-    };
-    printer.finish(result);
-    if (process.env.ENDURE_BENCH_STATS) {
-      const memory = process.memoryUsage();
-      const abortListeners = getEventListeners(controller.signal, 'abort').length;
-      process.stderr.write(`endure-bench-stats ${JSON.stringify({ heapUsed: memory.heapUsed, rss: memory.rss, maxRss: process.resourceUsage().maxRSS * 1024, abortListeners })}\n`);
-    }
+    // Printed once the journal is closed: a failure to close it is the run's result instead.
+    run.printed = true;
+    run.printer.finish(result);
     return exitCodeFor(outcome.status);
   } finally {
     releaseSignals();
-    await runtime.close();
   }
 }
 
