@@ -14,6 +14,13 @@ export interface ApprovalRequest {
   summary: string;
   /** What the person must see to decide: the command, or a unified diff of the edit. */
   preview: string;
+  /**
+   * Exactly what an "always" would remember and enforce for the rest of the session,
+   * as a person reads it (`run_shell \`npm test *\``). Absent when "always" is not offered.
+   */
+  always?: string;
+  /** Why "always" is not offered (a substitution, eval, an unreadable command). */
+  alwaysRefused?: string;
 }
 
 export type ApprovalDecision = 'yes' | 'no' | 'always';

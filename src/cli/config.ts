@@ -12,10 +12,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseRule, type ApprovalRule } from '../agent/approval-rules.js';
 import { userConfigPath } from '../mcp/config.js';
 import { ConfigError } from '../shared/errors.js';
 
-const rule = z.object({ tool: z.string().min(1), prefix: z.string().optional() }).strict();
+/** Checked one by one in approvalRules(), so that an error can name the rule. */
+const rule = z.unknown();
 
 export const configFileSchema = z
   .object({
@@ -96,6 +98,8 @@ export function readConfigFile(path: string): ConfigFile | undefined {
 
 export interface LoadedConfig {
   config: ConfigFile;
+  /** The user's allow and deny rules, plus the project's deny rules (never its allow rules). */
+  approval: { allow: ApprovalRule[]; deny: ApprovalRule[] };
   /** One line each, for stderr. */
   warnings: string[];
   files: string[];
@@ -118,11 +122,14 @@ export function loadConfigFiles(cwd: string, env: NodeJS.ProcessEnv = process.en
   const warnings: string[] = [];
   const files: string[] = [];
   let config: ConfigFile = {};
+  const approval: LoadedConfig['approval'] = { allow: [], deny: [] };
   const userPath = userConfigPath(env);
   const user = readConfigFile(userPath);
   if (user) {
     config = merge(config, user);
     files.push(userPath);
+    approval.allow.push(...approvalRules(user.approval?.allow, userPath));
+    approval.deny.push(...approvalRules(user.approval?.deny, userPath));
   }
   const projectPath = projectConfigPath(cwd);
   const project = readConfigFile(projectPath);
@@ -134,14 +141,38 @@ export function loadConfigFiles(cwd: string, env: NodeJS.ProcessEnv = process.en
         warnings.push(`${projectPath}: "${key}" ignored in a project config (set it in ${userPath} or by flag)`);
       }
     }
-    if (project.approval?.policy || project.approval?.allow) {
-      safe.approval = { deny: project.approval.deny ?? [] };
-      warnings.push(`${projectPath}: approval policy and allow rules are ignored in a project config; deny rules apply`);
-    }
+    // A repository must not approve its own commands: its allow rules are ignored (a
+    // warning, not a stop, so a cloned repo with one still opens), its deny rules add up.
+    delete safe.approval;
+    if (project.approval?.policy || project.approval?.allow)
+      warnings.push(`${projectPath}: approval policy and allow rules are ignored in a project config (put them in ${userPath}); its deny rules apply`);
+    approval.deny.push(...approvalRules(project.approval?.deny, projectPath));
     config = merge(config, safe as ConfigFile);
     files.push(projectPath);
   }
-  return { config, warnings, files };
+  return { config, approval, warnings, files };
+}
+
+/** Validates approval rules; a rule that cannot be read stops the run naming the file and the rule. */
+export function approvalRules(rules: unknown[] | undefined, path: string): ApprovalRule[] {
+  return (rules ?? []).map((raw) => {
+    const shown = JSON.stringify(raw);
+    const fail = (why: string): never => {
+      throw new ConfigError('invalid_rule', `${path}: approval rule ${shown}: ${why}; write e.g. {"tool": "run_shell", "command": "npm test *"}`);
+    };
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return fail('not an object');
+    const { tool, command, ...rest } = raw as Record<string, unknown>;
+    if ('prefix' in rest) return fail('"prefix" is replaced by "command" (whole words; a last word * for any further arguments)');
+    const extra = Object.keys(rest);
+    if (extra.length > 0) return fail(`unknown key "${extra[0]}"`);
+    if (typeof tool !== 'string' || tool === '') return fail('"tool" must be a tool name');
+    if (command !== undefined && typeof command !== 'string') return fail('"command" must be a string of words');
+    try {
+      return parseRule(command === undefined ? { tool } : { tool, command }, path);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+  });
 }
 
 /** Parses 90s, 30m, 2h, 1h30m, or plain seconds. */

@@ -119,7 +119,7 @@ export function resolveSettings(
   const cwd = resolve(flags.cwd ?? process.cwd());
   if (!existsSync(cwd) || !statSync(cwd).isDirectory())
     throw new ConfigError('invalid_flag', `--cwd ${flags.cwd}: not a directory; give an existing directory`);
-  const { config, warnings } = loadConfigFiles(cwd, env);
+  const { config, approval: rules, warnings } = loadConfigFiles(cwd, env);
   const { key, variable } = apiKeyFromEnv(env);
   const deadline = flags.deadline ?? config.budgets?.deadline;
   const thinking = oneOf('--thinking', flags.thinking, ['on', 'off'] as const);
@@ -148,8 +148,8 @@ export function resolveSettings(
     patchFile: flags.patch ? resolve(flags.patch) : undefined,
     approval: {
       policy: oneOf('--approval', flags.approval, ['ask', 'auto', 'deny'] as const) ?? config.approval?.policy ?? (mode === 'ui' ? 'ask' : 'auto'),
-      allow: config.approval?.allow ?? [],
-      deny: config.approval?.deny ?? [],
+      allow: rules.allow,
+      deny: rules.deny,
     },
     budgets: {
       maxTurns: positiveInt('--max-turns', flags.maxTurns) ?? config.budgets?.maxTurns,

@@ -13,8 +13,8 @@ export interface UiControls {
   quitKey(): void;
   /** y / n / a while an approval is on screen. */
   answer(decision: ApprovalDecision): void;
-  /** What an "always" for this request would cover, shown beside the `a` key. */
-  describeAlways(request: ApprovalRequest): string;
+  /** What an "always" for this request would cover, shown beside the `a` key; undefined: not offered. */
+  describeAlways(request: ApprovalRequest): string | undefined;
   /** False when there is no prompt box (replay). */
   readonly acceptsInput: boolean;
   /** Where "now" comes from: the wall clock (live) or the last event's time (replay). */

@@ -7,7 +7,7 @@
  */
 import type { ApprovalDecision, ApprovalRequest, Approver, SessionDriver } from '../agent/controls.js';
 import type { EndStatus } from '../agent/events.js';
-import { ApprovalMemory } from './approvals.js';
+import { alwaysCovers } from './approvals.js';
 import type { UiControls } from './controls.js';
 import { clip } from './format.js';
 import { finish } from './state.js';
@@ -37,7 +37,6 @@ export class SessionController implements UiControls {
   /** Set when driver.close() failed. */
   closeError: unknown;
 
-  private readonly memory = new ApprovalMemory();
   private readonly waiting: WaitingApproval[] = [];
   private current: { abort: AbortController; done: Promise<void> } | undefined;
   private lastStatus: EndStatus | undefined;
@@ -77,20 +76,17 @@ export class SessionController implements UiControls {
     void this.quit();
   }
 
+  /** The gate remembers an "always" and asks one question at a time; `a` where it is not offered does nothing. */
   answer(decision: ApprovalDecision): void {
-    const first = this.waiting.shift();
-    if (first === undefined) return;
-    if (decision === 'always') this.memory.remember(first.request);
+    const first = this.waiting[0];
+    if (first === undefined || (decision === 'always' && alwaysCovers(first.request) === undefined)) return;
+    this.waiting.shift();
     first.settle(decision);
-    for (const other of this.waiting.filter((entry) => this.memory.allows(entry.request))) {
-      this.waiting.splice(this.waiting.indexOf(other), 1);
-      other.settle('yes');
-    }
     this.showFirstApproval();
   }
 
-  describeAlways(request: ApprovalRequest): string {
-    return this.memory.describe(request);
+  describeAlways(request: ApprovalRequest): string | undefined {
+    return alwaysCovers(request);
   }
 
   /** Aborts any run, closes the driver, and settles `closed`. Safe to call more than once. */
@@ -165,7 +161,6 @@ export class SessionController implements UiControls {
   }
 
   private readonly approve: Approver = (request, signal) => {
-    if (this.memory.allows(request)) return Promise.resolve('yes');
     return new Promise<ApprovalDecision>((resolve, reject) => {
       if (signal.aborted) {
         reject(signal.reason);

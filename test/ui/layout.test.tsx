@@ -1,6 +1,8 @@
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, test } from 'vitest';
+import { ApprovalGate } from '../../src/agent/approval.js';
 import type { ApprovalDecision, SessionDriver } from '../../src/agent/controls.js';
+import type { ToolDescriptor } from '../../src/mcp/types.js';
 import { App } from '../../src/ui/components/app.js';
 import { SessionController } from '../../src/ui/session-controller.js';
 import { initialViewState } from '../../src/ui/state.js';
@@ -178,14 +180,23 @@ describe('input', () => {
 });
 
 describe('approvals', () => {
+  const runShell: ToolDescriptor = {
+    name: 'run_shell', server: 'shell', mcpName: 'run_shell', description: '', inputSchema: { type: 'object' },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
+  };
+
+  /** Each command goes through the agent's real gate, which asks the UI; `decisions` are the UI's answers. */
   function approvalScript(decisions: ApprovalDecision[], commands: string[]): Script {
     return async function* (run) {
-      for (const [index, command] of commands.entries()) {
-        const request = { callId: `c${index}`, tool: 'run_shell', args: { command }, summary: command, preview: `$ ${command}` };
-        const decision = await run.approver!(request, run.signal);
+      const gate = new ApprovalGate({ policy: 'ask' }, async (request, signal) => {
+        const decision = await run.approver!(request, signal);
         decisions.push(decision);
+        return decision;
+      });
+      for (const [index, command] of commands.entries()) {
+        const outcome = await gate.check(runShell, `c${index}`, { command }, run.signal);
         yield { type: 'tool_start', callId: `c${index}`, name: 'run_shell', arguments: JSON.stringify({ command }) };
-        yield { type: 'tool_end', callId: `c${index}`, name: 'run_shell', isError: false, content: `ran ${index}`, durationMs: 1, ...(decision === 'no' ? { outcome: 'denied' as const } : {}) };
+        yield { type: 'tool_end', callId: `c${index}`, name: 'run_shell', isError: false, content: `ran ${index}`, durationMs: 1, ...(outcome.run ? {} : { outcome: 'denied' as const }) };
       }
     };
   }
@@ -195,11 +206,11 @@ describe('approvals', () => {
     const { controller, screen, frame, until, bells } = mount(approvalScript(decisions, ['npm test', 'rm -rf build']));
     controller.submit('go');
     await until(() => frame().includes('approve run_shell?'));
-    expect(frame()).toContain('$ npm test');
-    expect(frame()).toContain('a always (run_shell `npm test …`)');
+    expect(frame()).toContain('run_shell: npm test');
+    expect(frame()).toContain('a always (run_shell `npm test *`)');
     expect(bells()).toBe(1);
     screen.stdin.write('y');
-    await until(() => frame().includes('$ rm -rf build'));
+    await until(() => frame().includes('run_shell: rm -rf build'));
     expect(bells()).toBe(2);
     screen.stdin.write('n');
     await until(() => decisions.length === 2);
@@ -207,18 +218,25 @@ describe('approvals', () => {
     await until(() => frame().includes('⊘ run_shell rm -rf build · denied'));
   });
 
-  test('a remembers the tool and command prefix for the rest of the session', async () => {
+  test('a makes the gate remember exactly the scope shown; a chained or substituted command is asked again', async () => {
     const decisions: ApprovalDecision[] = [];
-    const { controller, screen, frame, until, bells } = mount(approvalScript(decisions, ['npm test', 'npm test -- a.test.ts', 'npm publish']));
+    const { controller, screen, frame, until, bells } = mount(
+      approvalScript(decisions, ['npm test', 'npm test -- a.test.ts', 'npm test && npm publish', 'echo $(npm test)']),
+    );
     controller.submit('go');
-    await until(() => frame().includes('$ npm test'));
+    await until(() => frame().includes('run_shell: npm test'));
     screen.stdin.write('a');
-    await until(() => frame().includes('$ npm publish'));
-    expect(decisions).toEqual(['always', 'yes']);
+    await until(() => frame().includes('run_shell: npm test && npm publish'));
+    expect(frame()).toContain('a always (run_shell `npm test *` and run_shell `npm publish *`)');
+    expect(decisions).toEqual(['always']);
     expect(bells()).toBe(2);
     screen.stdin.write('n');
+    await until(() => frame().includes('run_shell: echo $(npm test)'));
+    expect(frame()).toContain('always not offered: it has a command substitution');
+    screen.stdin.write('a');
+    screen.stdin.write('y');
     await until(() => decisions.length === 3);
-    expect(decisions[2]).toBe('no');
+    expect(decisions).toEqual(['always', 'no', 'yes']);
   });
 
   test('esc during an approval rejects it through the signal', async () => {

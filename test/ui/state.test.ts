@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { AgentEvent, AgentEventBody } from '../../src/agent/events.js';
 import { appendTo, emptyLog, windowOf } from '../../src/ui/append-log.js';
-import { ApprovalMemory, commandPrefix } from '../../src/ui/approvals.js';
 import { editDiff } from '../../src/ui/edit-diff.js';
 import type { FinishedItem } from '../../src/ui/finished-item.js';
 import { appendTail, firstLines, formatDuration, formatTokens } from '../../src/ui/format.js';
@@ -118,23 +117,6 @@ describe('append-only log', () => {
     expect(windowOf(fork).slice(0)).toEqual(['a', 'c']);
     expect(windowOf(one).length).toBe(1);
     expect(windowOf(two).slice(1)).toEqual(['b']);
-  });
-});
-
-describe('approval memory', () => {
-  test('always covers the tool and command prefix, never a chained command', () => {
-    expect(commandPrefix('npm test -- --watch')).toEqual(['npm', 'test']);
-    expect(commandPrefix('ls -la')).toEqual(['ls']);
-    const memory = new ApprovalMemory();
-    const shell = (command: string) => ({ callId: 'c', tool: 'run_shell', args: { command }, summary: command, preview: command });
-    memory.remember(shell('npm test'));
-    expect(memory.allows(shell('npm test -- -t foo'))).toBe(true);
-    expect(memory.allows(shell('npm publish'))).toBe(false);
-    expect(memory.allows(shell('npm test && rm -rf /'))).toBe(false);
-    const write = { callId: 'w', tool: 'write_file', args: { path: 'a' }, summary: 'a', preview: '' };
-    expect(memory.allows(write)).toBe(false);
-    memory.remember(write);
-    expect(memory.allows({ ...write, args: { path: 'b' } })).toBe(true);
   });
 });
 

@@ -4,12 +4,13 @@
  */
 import { Box, Text } from 'ink';
 import type { ApprovalRequest } from '../../agent/controls.js';
+import { alwaysRefusal } from '../approvals.js';
 import { firstLines } from '../format.js';
 
 /** @default 30 preview lines; a longer diff says how much is left out. */
 export const APPROVAL_PREVIEW_LINES = 30;
 
-export function ApprovalPrompt({ request, alwaysCovers }: { request: ApprovalRequest; alwaysCovers: string }) {
+export function ApprovalPrompt({ request, alwaysCovers }: { request: ApprovalRequest; alwaysCovers: string | undefined }) {
   const { lines, more } = firstLines(request.preview, APPROVAL_PREVIEW_LINES);
   const looksLikeDiff = lines.some((line) => line.startsWith('@@') || line.startsWith('+++') || line.startsWith('---'));
   return (
@@ -28,8 +29,12 @@ export function ApprovalPrompt({ request, alwaysCovers }: { request: ApprovalReq
       )}
       <Box marginTop={1}>
         <Text>
-          <Text color="green" bold>y</Text> yes · <Text color="red" bold>n</Text> no · <Text color="cyan" bold>a</Text>
-          {` always (${alwaysCovers}) · esc interrupts`}
+          <Text color="green" bold>y</Text> yes · <Text color="red" bold>n</Text> no · {alwaysCovers === undefined ? (
+            <Text dimColor>{alwaysRefusal(request)}</Text>
+          ) : (
+            <Text><Text color="cyan" bold>a</Text>{` always (${alwaysCovers})`}</Text>
+          )}
+          {' · esc interrupts'}
         </Text>
       </Box>
     </Box>
