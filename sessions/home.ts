@@ -36,8 +36,13 @@ export function sessionsDir(home: string): string {
 }
 
 export function sessionPaths(home: string, id: string): SessionPaths {
+  return sessionPathsUnder(sessionsDir(home), id);
+}
+
+/** The files of session `id` in `root` (the sessions directory, or a session's `agents/` for its children). */
+export function sessionPathsUnder(root: string, id: string): SessionPaths {
   assertSessionId(id);
-  const dir = join(sessionsDir(home), id);
+  const dir = join(root, id);
   return {
     dir,
     journal: join(dir, 'journal.jsonl'),

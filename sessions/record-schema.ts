@@ -69,6 +69,16 @@ export const recordBodySchema = z.discriminatedUnion('kind', [
     blob: blobRef.optional(),
     durationMs: z.number(),
     outcome: z.enum(['interrupted', 'denied', 'cancelled']).optional(),
+    agent: z
+      .object({
+        id: z.string(),
+        status: z.enum(['done', 'failed', 'budget', 'interrupted']),
+        turns: z.number(),
+        toolCalls: z.number(),
+        usage: z.object({ promptTokens: z.number(), completionTokens: z.number(), cachedTokens: z.number() }),
+        durationMs: z.number(),
+      })
+      .optional(),
   }),
   z.object({
     kind: z.literal('compaction'),

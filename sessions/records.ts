@@ -13,6 +13,17 @@ export interface BlobRef {
   bytes: number;
 }
 
+/** What a child session (subagent) spent, as its parent records it. */
+export interface AgentFigures {
+  /** The child's directory name under the parent's `agents/`. */
+  id: string;
+  status: Exclude<SessionStatus, 'running'>;
+  turns: number;
+  toolCalls: number;
+  usage: { promptTokens: number; completionTokens: number; cachedTokens: number };
+  durationMs: number;
+}
+
 export type RecordBody =
   | {
       kind: 'session_start';
@@ -64,6 +75,8 @@ export type RecordBody =
       durationMs: number;
       /** Set when the call did not run to completion (interrupted by a crash, denied, cancelled). */
       outcome?: 'interrupted' | 'denied' | 'cancelled';
+      /** A `task` call's child session and what it spent (counted in this session's totals). */
+      agent?: AgentFigures;
     }
   | {
       kind: 'compaction';

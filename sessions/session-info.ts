@@ -5,7 +5,7 @@
  * that cannot be read in full still gets a row, with the problem named.
  */
 import { JournalError } from '../src/shared/errors.js';
-import { sessionPaths, type SessionPaths } from './home.js';
+import { sessionPathsUnder, type SessionPaths } from './home.js';
 import { readJournal, type JournalContents } from './journal-reader.js';
 import { isAlive, readLockOwner } from './lock.js';
 import type { SessionStatus } from './records.js';
@@ -23,9 +23,9 @@ export interface SessionInfo extends SessionSummary {
   problem?: string;
 }
 
-/** The row for session `id` under `home` (the id must exist). */
-export function infoOf(home: string, id: string): SessionInfo {
-  const paths = sessionPaths(home, id);
+/** The row for session `id` in the sessions directory `root` (the id must exist). */
+export function infoOf(root: string, id: string): SessionInfo {
+  const paths = sessionPathsUnder(root, id);
   const holder = readLockOwner(paths.lock);
   const live = holder !== undefined && isAlive(holder);
   let summary: SessionSummary;

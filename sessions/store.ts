@@ -11,7 +11,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, statSyn
 import { join } from 'node:path';
 import { JournalError } from '../src/shared/errors.js';
 import { BlobStore } from './blobs.js';
-import { assertSessionId, isSessionId, newSessionId, sessionPaths, sessionsDir, type SessionPaths } from './home.js';
+import { assertSessionId, isSessionId, newSessionId, sessionPathsUnder, sessionsDir, type SessionPaths } from './home.js';
 import { readJournal, type TornTail } from './journal-reader.js';
 import { JournalWriter, type FsyncPolicy } from './journal-writer.js';
 import { acquireLock } from './lock.js';
@@ -31,6 +31,8 @@ export interface SessionStoreOptions {
   redactor?: Redactor;
   /** Source of record times and new ids. @default Date.now */
   clock?: () => number;
+  /** The directory that holds the session directories. @default <home>/sessions */
+  root?: string;
 }
 
 export type { SessionInfo } from './session-info.js';
@@ -48,18 +50,21 @@ export interface SessionContents {
 
 export class SessionStore {
   readonly home: string;
+  /** The directory that holds the session directories. */
+  readonly root: string;
   private readonly redactor: Redactor;
   private readonly clock: () => number;
 
   constructor(private readonly options: SessionStoreOptions) {
     this.home = options.home;
+    this.root = options.root ?? sessionsDir(options.home);
     this.redactor = options.redactor ?? new Redactor();
     this.clock = options.clock ?? Date.now;
   }
 
   /** Creates a session and writes its session_start record. */
   create(start: SessionStart, id?: string): Session {
-    const root = sessionsDir(this.home);
+    const root = this.root;
     try {
       mkdirSync(root, { recursive: true, mode: 0o700 });
     } catch (error) {
@@ -83,7 +88,7 @@ export class SessionStore {
   /** Opens a session for writing (resume): locks it, verifies its journal, cuts a torn tail off. */
   open(ref: string): Session {
     const id = this.resolve(ref);
-    const paths = sessionPaths(this.home, id);
+    const paths = sessionPathsUnder(this.root, id);
     const lock = acquireLock(paths.lock, { what: `session ${id}` });
     try {
       removeLeftovers(paths);
@@ -99,21 +104,29 @@ export class SessionStore {
   /** Reads a session's journal without locking or changing it. */
   read(ref: string): SessionContents {
     const id = this.resolve(ref);
-    const paths = sessionPaths(this.home, id);
+    const paths = sessionPathsUnder(this.root, id);
     const { records, torn } = readJournal(paths.journal);
     return torn ? { id, paths, records, torn } : { id, paths, records };
+  }
+
+  /**
+   * The store of a session's children (subagents): `<session>/agents/`, with
+   * the same writer rules, lock and blobs as any session.
+   */
+  agentsOf(session: { paths: SessionPaths }): SessionStore {
+    return new SessionStore({ ...this.options, redactor: this.redactor, root: join(session.paths.dir, 'agents') });
   }
 
   /** Every session, most recent activity first. */
   list(): SessionInfo[] {
     return this.ids()
-      .map((id) => infoOf(this.home, id))
+      .map((id) => infoOf(this.root, id))
       .sort((a, b) => b.lastActivity - a.lastActivity || (a.id < b.id ? 1 : -1));
   }
 
   /** One session's row of `sessions list`. */
   info(ref: string): SessionInfo {
-    return infoOf(this.home, this.resolve(ref));
+    return infoOf(this.root, this.resolve(ref));
   }
 
   /**
@@ -123,10 +136,10 @@ export class SessionStore {
    */
   async remove(ref: string, beforeRemove?: (info: SessionInfo) => void | Promise<void>): Promise<SessionInfo> {
     const id = this.resolve(ref);
-    const paths = sessionPaths(this.home, id);
+    const paths = sessionPathsUnder(this.root, id);
     const lock = acquireLock(paths.lock, { what: `session ${id}` });
     try {
-      const info = infoOf(this.home, id);
+      const info = infoOf(this.root, id);
       await beforeRemove?.(info);
       rmSync(paths.dir, { recursive: true, force: true });
       return info;
@@ -139,8 +152,8 @@ export class SessionStore {
   resolve(ref: string): string {
     const ids = this.ids();
     if (ref === 'last') {
-      if (ids.length === 0) throw new JournalError('no_sessions', `there are no sessions in ${sessionsDir(this.home)} yet; start one with 'endure exec <task>'`);
-      return lastActive(this.home, ids);
+      if (ids.length === 0) throw new JournalError('no_sessions', `there are no sessions in ${this.root} yet; start one with 'endure exec <task>'`);
+      return lastActive(this.root, ids);
     }
     assertSessionId(ref);
     if (ids.includes(ref)) return ref;
@@ -149,13 +162,13 @@ export class SessionStore {
     if (matches.length > 1) {
       throw new JournalError('ambiguous_session', `"${ref}" matches ${matches.length} sessions; give more of the id (see 'endure sessions list')`);
     }
-    throw new JournalError('session_not_found', `no session "${ref}" in ${sessionsDir(this.home)}; see 'endure sessions list'`);
+    throw new JournalError('session_not_found', `no session "${ref}" in ${this.root}; see 'endure sessions list'`);
   }
 
   private ids(): string[] {
     let names: string[];
     try {
-      names = readdirSync(sessionsDir(this.home));
+      names = readdirSync(this.root);
     } catch {
       return [];
     }
@@ -165,7 +178,7 @@ export class SessionStore {
   private makeDir(id?: string): { sessionId: string; paths: SessionPaths } {
     for (let attempt = 0; ; attempt++) {
       const sessionId = id ?? newSessionId(this.clock());
-      const paths = sessionPaths(this.home, sessionId);
+      const paths = sessionPathsUnder(this.root, sessionId);
       try {
         mkdirSync(paths.dir, { mode: 0o700 });
         return { sessionId, paths };
@@ -219,11 +232,11 @@ function removeLeftovers(paths: SessionPaths): void {
   }
 }
 
-function lastActive(home: string, ids: string[]): string {
+function lastActive(root: string, ids: string[]): string {
   let best = ids[0]!;
   let bestTime = -Infinity;
   for (const id of ids) {
-    const time = modifiedAt(sessionPaths(home, id).journal);
+    const time = modifiedAt(sessionPathsUnder(root, id).journal);
     if (time > bestTime || (time === bestTime && id > best)) {
       best = id;
       bestTime = time;

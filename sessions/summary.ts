@@ -91,6 +91,13 @@ export function foldSummary(summary: SessionSummary, record: JournalRecord): voi
       if (!summary.task) summary.task = record.content;
       break;
     case 'tool_end':
+      // A subagent's calls and tokens count in its parent's.
+      if (record.agent) {
+        summary.toolCalls += record.agent.toolCalls;
+        summary.usage.promptTokens += record.agent.usage.promptTokens;
+        summary.usage.completionTokens += record.agent.usage.completionTokens;
+      }
+      break;
     case 'compaction':
       break;
     default: {

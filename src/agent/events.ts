@@ -13,6 +13,10 @@ export interface EventEnvelope {
   seq: number;
   /** Epoch milliseconds. */
   time: number;
+  /** Set on the events of a subagent: its id (its directory under the parent's agents/). */
+  agent_id?: string;
+  /** Set on the events of a subagent: the parent's `task` call that started it. */
+  parent_call_id?: string;
 }
 
 export interface UsageTotals {

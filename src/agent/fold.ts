@@ -173,6 +173,13 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
     }
     case 'tool_end':
       if (record.outcome !== 'denied' && record.outcome !== 'cancelled') state.toolCalls += 1;
+      // A subagent's calls and tokens count in its parent's (turns stay the parent's own).
+      if (record.agent) {
+        state.toolCalls += record.agent.toolCalls;
+        state.usage.promptTokens += record.agent.usage.promptTokens;
+        state.usage.completionTokens += record.agent.usage.completionTokens;
+        state.usage.cachedTokens += record.agent.usage.cachedTokens;
+      }
       state.heldResults.set(record.callId, { role: 'tool', tool_call_id: record.callId, content: record.content });
       flushHeldResults(state, record.seq);
       return;

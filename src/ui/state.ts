@@ -25,6 +25,17 @@ export interface RunningTool {
   arguments: string;
   startedAt: number;
   progress?: string;
+  /** For a `task` call: what its subagent is doing (shown under the task's line until it ends). */
+  agent?: AgentActivity;
+}
+
+/** A running subagent as its task line shows it. */
+export interface AgentActivity {
+  /** The child's current tool call, if one runs. */
+  currentTool?: string;
+  turns: number;
+  toolCalls: number;
+  tokens: number;
 }
 
 export interface LiveTurn {
@@ -117,7 +128,42 @@ export function finish(state: ViewState, item: NewItem): ViewState {
 }
 
 export function reduceEvent(state: ViewState, event: AgentEvent): ViewState {
+  if (event.parent_call_id !== undefined) return applyChildEvent(state, event, event.parent_call_id);
   return applyBody(stamp(state, event), event);
+}
+
+/**
+ * A subagent's event updates the line of the `task` call that started it (its
+ * current tool and figures); its calls count in the session's. Nothing of it
+ * enters the finished log: the task's own result does when the child ends.
+ */
+function applyChildEvent(state: ViewState, event: AgentEvent, parentCallId: string): ViewState {
+  const task = state.live.tools.find((tool) => tool.callId === parentCallId);
+  if (!task) return state;
+  const agent: AgentActivity = task.agent ?? { turns: 0, toolCalls: 0, tokens: 0 };
+  let next: AgentActivity = agent;
+  let toolCalls = state.status.toolCalls;
+  switch (event.type) {
+    case 'tool_start':
+      next = { ...agent, currentTool: summarizeToolCall(event.name, parseArguments(event.arguments), 60) };
+      break;
+    case 'tool_end': {
+      const { currentTool: _done, ...rest } = agent;
+      next = { ...rest, toolCalls: agent.toolCalls + 1 };
+      toolCalls += 1;
+      break;
+    }
+    case 'assistant_message':
+      next = { ...agent, turns: agent.turns + 1 };
+      break;
+    case 'usage':
+      next = { ...agent, tokens: event.totals.promptTokens + event.totals.completionTokens };
+      break;
+    default:
+      return state;
+  }
+  const tools = state.live.tools.map((tool) => (tool.callId === parentCallId ? { ...tool, agent: next } : tool));
+  return { ...state, live: { ...state.live, tools }, status: { ...state.status, toolCalls } };
 }
 
 function stamp(state: ViewState, event: AgentEvent): ViewState {

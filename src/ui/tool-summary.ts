@@ -19,6 +19,10 @@ export function parseArguments(json: string): Record<string, unknown> {
 
 /** e.g. `run_shell npm test`, `read_file src/a.ts`, `grep "needle" in src`. */
 export function summarizeToolCall(name: string, args: Record<string, unknown>, max = 100): string {
+  if (name === 'task') {
+    const what = stringArg(args, 'description') ?? stringArg(args, 'prompt') ?? '';
+    return clip(`task (${args.mode === 'write' ? 'write' : 'read'}) ${what}`.trimEnd(), max);
+  }
   const pattern = stringArg(args, 'pattern');
   const path = stringArg(args, 'path') ?? stringArg(args, 'file_path');
   if (pattern !== undefined) return clip(`${name} "${pattern}"${path === undefined ? '' : ` in ${path}`}`, max);

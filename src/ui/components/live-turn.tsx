@@ -4,8 +4,8 @@
  * elapsed time, and retry or wait notices. Everything here is bounded in size.
  */
 import { Box, Text } from 'ink';
-import { formatDuration, lastLines } from '../format.js';
-import type { LiveTurn as LiveTurnState, Phase } from '../state.js';
+import { formatDuration, formatTokens, lastLines } from '../format.js';
+import type { AgentActivity, LiveTurn as LiveTurnState, Phase } from '../state.js';
 import { spinnerFrame } from './use-now.js';
 
 /** @default 6 lines of reasoning while it streams (when shown). */
@@ -46,10 +46,13 @@ export function LiveTurn({ live, phase, reasoningShown, now, awaitingApproval = 
         </Box>
       ) : null}
       {live.tools.map((tool) => (
-        <Box key={tool.callId}>
-          <Text color="yellow">{`${spinner} `}</Text>
-          <Text bold>{tool.summary}</Text>
-          <Text dimColor>{` · ${formatDuration(now - tool.startedAt)}${tool.progress === undefined ? '' : ` · ${tool.progress}`}`}</Text>
+        <Box key={tool.callId} flexDirection="column">
+          <Box>
+            <Text color="yellow">{`${spinner} `}</Text>
+            <Text bold>{tool.summary}</Text>
+            <Text dimColor>{` · ${formatDuration(now - tool.startedAt)}${tool.progress === undefined ? '' : ` · ${tool.progress}`}`}</Text>
+          </Box>
+          {tool.agent === undefined ? null : <Text dimColor>{`  ⎿ ${agentLine(tool.agent)}`}</Text>}
         </Box>
       ))}
       {live.retry !== undefined ? (
@@ -60,4 +63,10 @@ export function LiveTurn({ live, phase, reasoningShown, now, awaitingApproval = 
       ) : null}
     </Box>
   );
+}
+
+/** A running subagent under its task line: what it does now, and its figures. */
+function agentLine(agent: AgentActivity): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${agent.currentTool ?? 'thinking'} · ${plural(agent.turns, 'turn')} · ${plural(agent.toolCalls, 'tool call')} · ${formatTokens(agent.tokens)} tokens`;
 }

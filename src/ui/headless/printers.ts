@@ -70,14 +70,18 @@ function usageLine(usage: UsageTotals): string {
 function withCallSummaries(write: (line: string) => void): (event: AgentEvent) => void {
   const started = new Map<string, string>();
   return (event) => {
-    if (event.type === 'tool_start') started.set(event.callId, summarizeCall(event.name, event.arguments));
+    // A subagent's calls are indented under its task; its other progress is the task's result.
+    const child = event.agent_id !== undefined;
+    if (child && event.type !== 'tool_start' && event.type !== 'tool_end') return;
+    const key = event.type === 'tool_start' || event.type === 'tool_end' ? `${event.agent_id ?? ''} ${event.callId}` : '';
+    if (event.type === 'tool_start') started.set(key, summarizeCall(event.name, event.arguments));
     let line = progressLine(event);
     if (event.type === 'tool_end') {
-      const summary = started.get(event.callId);
-      started.delete(event.callId);
+      const summary = started.get(key);
+      started.delete(key);
       if (summary && line) line = line.replace(` ${event.name} `, ` ${summary} `);
     }
-    if (line) write(line);
+    if (line) write(child ? `    ⎿${line.slice(1)} [${event.agent_id}]` : line);
   };
 }
 
