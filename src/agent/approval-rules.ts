@@ -150,13 +150,16 @@ export function denies(rules: ApprovalRule[], call: CallShape, certainty: DenyCe
   return call.shell.commands.map((command) => deniedBy(command, patterns, certainty)).find(Boolean);
 }
 
-const SUBCOMMAND = /^[A-Za-z][\w:.-]*$/;
+/** Programs that run code given as arguments or on stdin: alone, their scope is themselves exactly. */
+const INTERPRETERS = new Set(['node', 'nodejs', 'deno', 'bun', 'python', 'python3', 'perl', 'ruby', 'php', 'lua', 'bash', 'sh', 'dash', 'zsh', 'ksh', 'tclsh', 'Rscript', 'osascript']);
 
 /**
  * What "always" remembers for a call: the tool; for a command, each simple
- * command's program and subcommand with any further arguments (`npm test *`),
- * looking through transparent wrappers. Undefined when "always" cannot be offered
- * (an opaque line, an unknown program).
+ * command's program and its first word (the subcommand, or the option or file
+ * that says what runs) with any further arguments: `npm test *`, `node test.mjs *`,
+ * `node -e *`, looking through transparent wrappers. A program alone is `ls *`,
+ * but an interpreter alone is just itself (`sh` reading a pipe is not `sh -c …`).
+ * Undefined when "always" cannot be offered (an opaque line, a word only known at run time).
  */
 export function alwaysScope(call: CallShape): ApprovalRule[] | undefined {
   if (call.shell === undefined) return [{ tool: call.tool }];
@@ -177,8 +180,7 @@ function scopeOf(command: SimpleCommand): CommandPattern[] | undefined {
     return scopes.every(Boolean) ? scopes.flatMap((scope) => scope!) : undefined;
   }
   const [program, second] = command.words;
-  if (program === undefined || program.unknown) return undefined;
-  const words = [program.text];
-  if (second !== undefined && !second.unknown && SUBCOMMAND.test(second.text)) words.push(second.text);
-  return [{ words, anyTail: true }];
+  if (program === undefined || program.unknown || second?.unknown) return undefined;
+  if (second === undefined) return [{ words: [program.text], anyTail: !INTERPRETERS.has(basename(program.text)) }];
+  return [{ words: [program.text, second.text], anyTail: true }];
 }
