@@ -7,7 +7,10 @@
  * prefix stability between compactions, the first request's size, and the
  * number of compactions.
  *
- *   node dist/test/bench/soak.js [N]       (N defaults to 1000)
+ * Next to endure it can run the bare loop (bare-loop.ts) on the same plan
+ * and server, the floor to read endure's figures against on a loaded machine.
+ *
+ *   node dist/test/bench/soak.js [N] [realistic|reads] [bare]   (N defaults to 1000)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,21 +21,39 @@ import { fileURLToPath } from 'node:url';
 import { startScriptedServer, type ReceivedRequest, type Step } from '../support/scripted-server.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const BARE_LOOP = fileURLToPath(new URL('./bare-loop.js', import.meta.url));
+
+/** How to start endure: the command and its first arguments, before `exec …`. Defaults to `node dist/src/cli/main.js`, no V8 flags. */
+export type Launcher = { command: string; args: string[]; name: string; env?: NodeJS.ProcessEnv };
+export const NODE_LAUNCHER: Launcher = { name: 'node dist/src/cli/main.js', command: process.execPath, args: [CLI] };
+
+export interface SoakOptions {
+  mix?: 'realistic' | 'reads';
+  /** `bare`: the dependency-free loop instead of endure (no resume, no journal). */
+  client?: 'endure' | 'bare';
+  launcher?: Launcher;
+}
 
 export interface SoakResult {
   toolCalls: number;
   mix: 'realistic' | 'reads';
+  client: string;
   exitCode: number | null;
   wallMs: number;
   startupMs: number;
+  /** (wall − server time) / calls: what the runtime costs per turn, start-up and exit included. */
+  overheadPerTurnMs: number;
+  /** Median gap (server's end of one response → next request) per tenth of the calls, first to last. */
+  gapByTenthMs: number[];
   overheadMs: { first: { median: number; p99: number }; last: { median: number; p99: number }; all: { median: number; p99: number } };
+  /** Peak of the summed RSS of the process and all its descendants, sampled every 100 ms. */
   peakRssMb: number;
   rssMb: { atTenPercent: number; atEnd: number };
   heapUsedMb?: number;
   /** Listeners left on the run's AbortSignal at the end: a leak shows here as one per call. */
   abortListenersAtEnd?: number;
-  journal: { bytes: number; bytesPerTurnAt10: number; bytesPerTurnAt1000?: number; bytesPerTurnLast: number };
-  resumeMs: number;
+  journal?: { bytes: number; bytesPerTurnAt10: number; bytesPerTurnAt1000?: number; bytesPerTurnLast: number };
+  resumeMs?: number;
   prefix: { pairs: number; extending: number; minRatio: number; breaksAtCompaction: number };
   firstRequest: { bytes: number; systemAndToolsBytes: number; estimatedTokens: number };
   compactions: number;
@@ -96,13 +117,56 @@ function makeWorkspace(root: string): string {
   return ws;
 }
 
-function rssMb(pid: number): number | undefined {
+function rssKb(pid: number): number {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : undefined;
+    return match ? Number(match[1]) : 0;
   } catch {
-    return undefined;
+    return 0;
   }
+}
+
+/** Direct children of every thread of `pid` (Linux 3.5+: /proc/<pid>/task/<tid>/children). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** npm, npx and the shell they start endure through: launchers, not endure. */
+function isLauncher(pid: number): boolean {
+  try {
+    const [first = '', second = ''] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+    return [first, second].some((word) => /(^|\/)(npm|npx|npm-cli\.js|npx-cli\.js|sh)$/.test(word));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * RSS of the process tree rooted at `pid`, in MB, leaving out the launchers
+ * above endure (npm, npx, their shell) but counting everything endure starts;
+ * undefined once the root is gone.
+ */
+export function treeRssMb(pid: number): number | undefined {
+  if (rssKb(pid) === 0) return undefined;
+  let kb = 0;
+  const pending: [number, boolean][] = [[pid, false]];
+  while (pending.length) {
+    const [next, insideEndure] = pending.pop()!;
+    const counted = insideEndure || !isLauncher(next);
+    if (counted) kb += rssKb(next);
+    for (const child of childrenOf(next)) pending.push([child, counted]);
+  }
+  return kb / 1024;
 }
 
 interface RunOutcome {
@@ -112,11 +176,10 @@ interface RunOutcome {
   rssSamples: { at: number; mb: number }[];
 }
 
-function runCli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<RunOutcome> {
+function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
     const spawnedAt = performance.now();
-    // The same V8 flag as the `endure` bin's shebang and `npm run endure`: a bounded old space.
-    const child = spawn(process.execPath, ['--max-old-space-size=256', CLI, ...args], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -124,7 +187,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Ru
     });
     const rssSamples: { at: number; mb: number }[] = [];
     const sampler = setInterval(() => {
-      const mb = child.pid ? rssMb(child.pid) : undefined;
+      const mb = child.pid ? treeRssMb(child.pid) : undefined;
       if (mb !== undefined) rssSamples.push({ at: performance.now(), mb });
     }, 100);
     child.on('error', reject);
@@ -168,13 +231,14 @@ function journalFigures(home: string): SoakResult['journal'] {
  * @param mix `realistic`: reads, edits, greps, globs, shell commands and large outputs;
  *   `reads`: read_file only, the workload the targets table compares peers on.
  */
-export async function benchSoak(toolCalls = 1000, mix: 'realistic' | 'reads' = 'realistic'): Promise<SoakResult> {
+export async function benchSoak(toolCalls = 1000, options: SoakOptions | SoakOptions['mix'] = {}): Promise<SoakResult> {
+  const { mix = 'realistic', client = 'endure', launcher = NODE_LAUNCHER } = typeof options === 'string' ? { mix: options } : options;
   const root = mkdtempSync(join(tmpdir(), 'endure-soak-'));
   const server = await startScriptedServer({ dialect: 'llama', contextWindow: 32_768, keepRequests: 2 });
   try {
     const ws = makeWorkspace(root);
     const home = join(root, 'home');
-    const env = { ...process.env, ENDURE_HOME: home, ENDURE_BENCH_STATS: '1' };
+    const env = { ...(launcher.env ?? process.env), ENDURE_HOME: home, ENDURE_BENCH_STATS: '1' };
     const decide = plan(toolCalls, mix);
     const arrivals: number[] = [];
     const ends: number[] = [];
@@ -212,8 +276,18 @@ export async function benchSoak(toolCalls = 1000, mix: 'realistic' | 'reads' = '
     });
 
     const started = performance.now();
-    const run = await runCli(['exec', '--base-url', server.url, '--sandbox', 'host', '--cwd', ws, '--max-tool-calls', String(toolCalls + 5), `Work through the soak plan of ${toolCalls} steps.`], env, ws);
+    const run =
+      client === 'bare'
+        ? await runProcess(process.execPath, [BARE_LOOP, server.url, ws, String(toolCalls + 5)], env, ws)
+        : await runProcess(
+            launcher.command,
+            [...launcher.args, 'exec', '--base-url', server.url, '--sandbox', 'host', '--cwd', ws, '--max-tool-calls', String(toolCalls + 5), `Work through the soak plan of ${toolCalls} steps.`],
+            env,
+            ws,
+          );
     const wallMs = performance.now() - started;
+    if (run.code !== 0) throw new Error(`${client} exited with ${run.code}: ${run.stderr.slice(-500)}`);
+    const serverMs = server.streamingMs;
     const gaps = ends.map((end, i) => arrivals[i + 1]! - end).filter((gap) => gap >= 0);
     const tenth = Math.max(1, Math.min(1000, Math.floor(gaps.length / 10)));
     const stats = /endure-bench-stats (\{.*\})/.exec(run.stderr)?.[1];
@@ -222,23 +296,15 @@ export async function benchSoak(toolCalls = 1000, mix: 'realistic' | 'reads' = '
     const samples = run.rssSamples;
     const at = (fraction: number) => samples[Math.min(samples.length - 1, Math.floor(samples.length * fraction))]?.mb ?? 0;
 
-    const resumeArrival = new Promise<number>((resolve) => {
-      server.respondWith(() => {
-        resolve(performance.now());
-        return { content: 'Nothing more to do.' };
-      });
-    });
-    const resumeStart = performance.now();
-    const resumed = await runCli(['exec', '--resume', 'last', '--base-url', server.url, '--sandbox', 'host', 'Check once more and stop.'], env, ws);
-    if (resumed.code !== 0) throw new Error(`resume failed (${resumed.code}): ${resumed.stderr.slice(-500)}`);
-    const resumeMs = (await resumeArrival) - resumeStart;
-
-    return {
+    const figures = {
       toolCalls,
       mix,
+      client: client === 'bare' ? 'bare loop' : launcher.name,
       exitCode: run.code,
       wallMs: round(wallMs),
       startupMs: round(arrivals[0]! - run.spawnedAt),
+      overheadPerTurnMs: round((wallMs - serverMs) / toolCalls),
+      gapByTenthMs: Array.from({ length: 10 }, (_, i) => round(quantile(gaps.slice(Math.floor((i * gaps.length) / 10), Math.floor(((i + 1) * gaps.length) / 10)), 0.5))),
       overheadMs: {
         first: { median: round(quantile(gaps.slice(0, tenth), 0.5)), p99: round(quantile(gaps.slice(0, tenth), 0.99)) },
         last: { median: round(quantile(gaps.slice(-tenth), 0.5)), p99: round(quantile(gaps.slice(-tenth), 0.99)) },
@@ -248,12 +314,24 @@ export async function benchSoak(toolCalls = 1000, mix: 'realistic' | 'reads' = '
       rssMb: { atTenPercent: round(at(0.1)), atEnd: round(at(0.98)) },
       ...(heapUsedMb !== undefined ? { heapUsedMb: round(heapUsedMb) } : {}),
       ...(cliStats?.abortListeners !== undefined ? { abortListenersAtEnd: cliStats.abortListeners } : {}),
-      journal: journalFigures(home),
-      resumeMs: round(resumeMs),
       prefix: { ...prefix, minRatio: round(prefix.minRatio) },
       firstRequest: firstRequest!,
       compactions,
     };
+    if (client === 'bare') return figures;
+
+    const resumeArrival = new Promise<number>((resolve) => {
+      server.respondWith(() => {
+        resolve(performance.now());
+        return { content: 'Nothing more to do.' };
+      });
+    });
+    const resumeStart = performance.now();
+    const resumed = await runProcess(launcher.command, [...launcher.args, 'exec', '--resume', 'last', '--base-url', server.url, '--sandbox', 'host', 'Check once more and stop.'], env, ws);
+    if (resumed.code !== 0) throw new Error(`resume failed (${resumed.code}): ${resumed.stderr.slice(-500)}`);
+    const resumeMs = (await resumeArrival) - resumeStart;
+
+    return { ...figures, journal: journalFigures(home), resumeMs: round(resumeMs) };
   } finally {
     await server.close();
     rmSync(root, { recursive: true, force: true });
@@ -263,8 +341,9 @@ export async function benchSoak(toolCalls = 1000, mix: 'realistic' | 'reads' = '
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const n = Number(process.argv[2] ?? 1000);
   const mix = process.argv[3] === 'reads' ? 'reads' : 'realistic';
-  const result = await benchSoak(n, mix);
+  const client = process.argv[4] === 'bare' ? 'bare' : 'endure';
+  const result = await benchSoak(n, { mix, client });
   mkdirSync('bench-results', { recursive: true });
-  writeFileSync(`bench-results/soak-${n}-${mix}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(`bench-results/soak-${n}-${mix}${client === 'bare' ? '-bare' : ''}.json`, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

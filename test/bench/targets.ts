@@ -1,0 +1,126 @@
+/**
+ * The three figures of the targets table that depend on how endure is
+ * launched, measured for every launcher next to the bare loop in the same run
+ * (the machine is shared: read endure against the floor, not alone):
+ * start-up (exec's first request, the UI's first frame), runtime overhead per
+ * turn ((wall − server time) / N, read workload) and peak RSS of the process
+ * tree. Each figure is the median of `runs` runs; the soak's per-tenth gap
+ * table comes from the median run of the first launcher.
+ *
+ *   node dist/test/bench/targets.js [N] [runs]     (N = 1000, runs = 3)
+ *   BENCH_LAUNCHERS=node …                          only `node dist/src/cli/main.js`
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { prepareLaunchers } from './launchers.js';
+import { benchSoak, NODE_LAUNCHER, type SoakResult } from './soak.js';
+import { benchStartup, type StartupResult } from './startup.js';
+
+export const TARGETS = { startupMs: 300, overheadPerTurnMs: 3.5, peakRssMb: 150 };
+
+export interface LauncherFigures {
+  launcher: string;
+  execStartupMs: number;
+  uiStartupMs: number;
+  overheadPerTurnMs: number;
+  medianGapMs: number;
+  peakRssMb: number;
+  heapUsedMb?: number;
+}
+
+export interface TargetsResult {
+  toolCalls: number;
+  runs: number;
+  load: string;
+  bareLoop: { startupMs: number; overheadPerTurnMs: number; medianGapMs: number; peakRssMb: number };
+  launchers: LauncherFigures[];
+  gapByTenthMs: { endure: number[]; bareLoop: number[] };
+  startup: StartupResult;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const medianRun = (results: SoakResult[]) => [...results].sort((a, b) => a.overheadPerTurnMs - b.overheadPerTurnMs)[Math.floor(results.length / 2)]!;
+
+function loadAverage(): string {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim().replace(/^.*load average: /, '');
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function benchTargets(toolCalls = 1000, runs = 3, log: (line: string) => void = () => {}): Promise<TargetsResult> {
+  const load = loadAverage();
+  const prepared = process.env.BENCH_LAUNCHERS === 'node' ? { all: [NODE_LAUNCHER], dispose: () => {} } : prepareLaunchers();
+  try {
+    const startup = await benchStartup(runs, prepared.all);
+    const bare: SoakResult[] = [];
+    const perLauncher = new Map<string, SoakResult[]>(prepared.all.map((launcher) => [launcher.name, []]));
+    // Interleaved, so a burst of load on the machine spreads over all of them.
+    for (let run = 0; run < runs; run++) {
+      bare.push(await benchSoak(toolCalls, { mix: 'reads', client: 'bare' }));
+      for (const launcher of prepared.all) {
+        const result = await benchSoak(toolCalls, { mix: 'reads', launcher });
+        perLauncher.get(launcher.name)!.push(result);
+        log(`  run ${run + 1}/${runs} ${launcher.name}: ${result.overheadPerTurnMs} ms a turn, ${result.peakRssMb} MB (bare loop ${bare.at(-1)!.overheadPerTurnMs} ms, ${bare.at(-1)!.peakRssMb} MB)`);
+      }
+    }
+    const launchers = prepared.all.map((launcher): LauncherFigures => {
+      const results = perLauncher.get(launcher.name)!;
+      const started = startup.launchers.find((figures) => figures.launcher === launcher.name)!;
+      const heaps = results.flatMap((result) => (result.heapUsedMb === undefined ? [] : [result.heapUsedMb]));
+      return {
+        launcher: launcher.name,
+        execStartupMs: started.execMs,
+        uiStartupMs: started.uiMs,
+        overheadPerTurnMs: median(results.map((result) => result.overheadPerTurnMs)),
+        medianGapMs: median(results.map((result) => result.overheadMs.all.median)),
+        peakRssMb: median(results.map((result) => result.peakRssMb)),
+        ...(heaps.length ? { heapUsedMb: median(heaps) } : {}),
+      };
+    });
+    return {
+      toolCalls,
+      runs,
+      load,
+      bareLoop: {
+        startupMs: startup.bareLoopMs,
+        overheadPerTurnMs: median(bare.map((result) => result.overheadPerTurnMs)),
+        medianGapMs: median(bare.map((result) => result.overheadMs.all.median)),
+        peakRssMb: median(bare.map((result) => result.peakRssMb)),
+      },
+      launchers,
+      gapByTenthMs: { endure: medianRun(perLauncher.get(prepared.all[0]!.name)!).gapByTenthMs, bareLoop: medianRun(bare).gapByTenthMs },
+      startup,
+    };
+  } finally {
+    prepared.dispose();
+  }
+}
+
+const pad = (text: string | number, width: number) => String(text).padStart(width);
+
+/** The figures next to the targets, one row per launcher, then the per-tenth gap table. */
+export function formatTargets(result: TargetsResult): string {
+  const lines = [
+    `targets at N = ${result.toolCalls} (read workload), median of ${result.runs} runs, load average ${result.load}`,
+    `${'launcher'.padEnd(28)}${pad('exec start', 12)}${pad('UI start', 10)}${pad('ms/turn', 9)}${pad('gap', 7)}${pad('peak RSS', 10)}`,
+    `${'target'.padEnd(28)}${pad(`≤ ${TARGETS.startupMs} ms`, 12)}${pad(`≤ ${TARGETS.startupMs} ms`, 10)}${pad(`≤ ${TARGETS.overheadPerTurnMs}`, 9)}${pad('', 7)}${pad(`≤ ${TARGETS.peakRssMb} MB`, 10)}`,
+    `${'bare loop'.padEnd(28)}${pad(`${result.bareLoop.startupMs} ms`, 12)}${pad('', 10)}${pad(result.bareLoop.overheadPerTurnMs, 9)}${pad(result.bareLoop.medianGapMs, 7)}${pad(`${result.bareLoop.peakRssMb.toFixed(0)} MB`, 10)}`,
+  ];
+  for (const row of result.launchers) {
+    lines.push(
+      `${row.launcher.padEnd(28)}${pad(`${row.execStartupMs.toFixed(0)} ms`, 12)}${pad(`${row.uiStartupMs.toFixed(0)} ms`, 10)}${pad(row.overheadPerTurnMs, 9)}${pad(row.medianGapMs, 7)}${pad(`${row.peakRssMb.toFixed(0)} MB`, 10)}`,
+    );
+  }
+  lines.push('', 'median gap per tenth of the calls (ms), first → last');
+  lines.push(`${'tenth'.padEnd(12)}${Array.from({ length: 10 }, (_, i) => pad(i + 1, 7)).join('')}`);
+  lines.push(`${'endure'.padEnd(12)}${result.gapByTenthMs.endure.map((gap) => pad(gap.toFixed(2), 7)).join('')}`);
+  lines.push(`${'bare loop'.padEnd(12)}${result.gapByTenthMs.bareLoop.map((gap) => pad(gap.toFixed(2), 7)).join('')}`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const result = await benchTargets(Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 3), (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(`${formatTargets(result)}\n`);
+}
