@@ -9,7 +9,11 @@ import type { Usage } from '../model/types.js';
 export interface EventEnvelope {
   session: string;
   turn: number;
-  /** Monotonic per process run. */
+  /**
+   * The journal position: the seq of the record this event reports, or of the last
+   * record before a transient event (delta, heartbeat, retry). Never decreases over
+   * the session, across runs and resumes; a replay of the journal gives the same seq.
+   */
   seq: number;
   /** Epoch milliseconds. */
   time: number;

@@ -4,15 +4,12 @@
  * (a safe point for the prefix cache).
  */
 import { SteeringQueue, type SessionDriver } from '../agent/controls.js';
-import type { AgentEvent } from '../agent/events.js';
 import { runLoop } from '../agent/loop.js';
 import type { Runtime } from './runtime.js';
-import { sessionStartEvent } from './session-start-event.js';
 import type { Settings } from './settings.js';
 
 export function createDriver(runtime: Runtime, settings: Settings): SessionDriver {
   const steering = new SteeringQueue();
-  let announced = false;
   return {
     info: {
       sessionId: runtime.session.id,
@@ -25,10 +22,6 @@ export function createDriver(runtime: Runtime, settings: Settings): SessionDrive
     },
     steering,
     async *run(message, signal, approver) {
-      if (!announced) {
-        announced = true;
-        yield { session: runtime.session.id, turn: runtime.state.turns, seq: 0, time: Date.now(), ...sessionStartEvent(runtime, runtime.state.task || message) } as AgentEvent;
-      }
       await runtime.tools.applyPendingToolChanges();
       const deps = runtime.loopDeps(signal, { steering, ...(approver ? { approver } : {}) });
       yield* runLoop(deps, message);

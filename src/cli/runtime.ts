@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { ApprovalGate } from '../agent/approval.js';
 import type { Approver, SteeringInbox } from '../agent/controls.js';
 import { foldRecords, type ConversationState } from '../agent/fold.js';
-import type { LoopDeps } from '../agent/loop.js';
+import type { LoopDeps, SessionStartInfo } from '../agent/loop.js';
 import { stopConditionFor } from '../agent/stop-conditions.js';
 import { loadInstructions, withInstructions } from '../context/instructions.js';
 import { TokenEstimator } from '../context/tokens.js';
@@ -250,6 +250,20 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     const estimator = new TokenEstimator();
     const openSession = session;
     const hostTools = tools;
+    const liveSandbox = sandbox;
+    // The first run in this process opens with session_start; later runs (one per UI message) do not repeat it.
+    let announced = false;
+    const instructions = instructionFiles(startRecord(openSession.records));
+    const sessionStart = (): SessionStartInfo => ({
+      resumed: Boolean(options.resume),
+      model: model.endpoint.model,
+      server: model.endpoint.server,
+      baseURL: model.endpoint.baseURL,
+      sandbox: liveSandbox.kind,
+      workspace: liveSandbox.workspace,
+      ...(contextWindow ? { contextWindow } : {}),
+      ...(instructions.length > 0 ? { instructions } : {}),
+    });
     return {
       session: openSession,
       state,
@@ -259,9 +273,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(worktree ? { worktree } : {}),
       ...(contextWindow ? { contextWindow } : {}),
       resumed: Boolean(options.resume),
-      instructions: instructionFiles(startRecord(openSession.records)),
+      instructions,
       loopDeps(signal, extras = {}) {
+        const first = !announced;
+        announced = true;
         return {
+          ...(first ? { sessionStart: sessionStart() } : {}),
           model,
           tools: hostTools,
           session: openSession,

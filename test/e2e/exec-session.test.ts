@@ -99,6 +99,44 @@ describe('endure exec', { timeout: 120_000 }, () => {
     });
   });
 
+  test('stream-json seq is the journal position: it never decreases across a run and its resume, and session_start opens each run', async ({
+    server,
+    endure,
+    home,
+  }) => {
+    server.respondWith(
+      planModel(
+        [{ toolCalls: [call('read_file', { path: 'README.md' })] }, { toolCalls: [call('run_shell', { command: 'echo hi > hi.txt' })] }],
+        'Done.',
+      ),
+    );
+    const eventsOf = (stdout: string) =>
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; seq: number; resumed?: boolean })
+        .filter((event) => event.type !== 'result');
+
+    const first = await endure.exec(['--max-turns', '1', '--output-format', 'stream-json', 'read the readme']).done;
+    expect(first.code).toBe(3);
+    const resumed = await endure.exec(['--resume', 'last', '--output-format', 'stream-json']).done;
+    expect(resumed.code).toBe(0);
+
+    const firstEvents = eventsOf(first.stdout);
+    const resumedEvents = eventsOf(resumed.stdout);
+    expect(firstEvents[0]).toMatchObject({ type: 'session_start', resumed: false, seq: 1 });
+    expect(resumedEvents[0]).toMatchObject({ type: 'session_start', resumed: true });
+    expect(resumedEvents.filter((event) => event.type === 'session_start')).toHaveLength(1);
+    const seqs = [...firstEvents, ...resumedEvents].map((event) => event.seq);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThanOrEqual(seqs[i - 1]!);
+    // Events that report a record carry that record's seq.
+    const { records } = journalOf(home, sessionIds(home)[0]!);
+    for (const event of [...firstEvents, ...resumedEvents].filter((e) => e.type === 'tool_end' || e.type === 'session_end')) {
+      expect(records[event.seq - 1]?.kind).toBe(event.type === 'tool_end' ? 'tool_end' : 'end');
+    }
+    expect(resumedEvents.at(-1)!.seq).toBe(records.length);
+  });
+
   test('the default sandbox runs the tools confined and the session works', async ({ server, endure, repo, home }) => {
     server.respondWith(
       planModel([{ toolCalls: [call('run_shell', { command: 'echo sandboxed > out.txt && cat out.txt' })] }], 'Wrote out.txt.'),

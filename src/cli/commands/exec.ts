@@ -6,7 +6,7 @@
  */
 import { getEventListeners } from 'node:events';
 import { Command, Option } from 'commander';
-import type { AgentEvent, EventEnvelope } from '../../agent/events.js';
+import type { AgentEvent } from '../../agent/events.js';
 import { runLoop, type LoopResult } from '../../agent/loop.js';
 import { foldRecords } from '../../agent/fold.js';
 import { ConfigError } from '../../shared/errors.js';
@@ -16,7 +16,6 @@ import { failedResult, resultOf } from '../exec-result.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
 import { addRunOptions } from '../run-options.js';
 import { openRuntime, type Runtime } from '../runtime.js';
-import { sessionStartEvent } from '../session-start-event.js';
 import { resolveSettings, type RunFlags } from '../settings.js';
 
 interface ExecFlags extends RunFlags {
@@ -45,13 +44,8 @@ function abortOnSignals(controller: AbortController): () => void {
   };
 }
 
-/**
- * Runs the loop to its end. A resumed session that is already done and gets no
- * new text has nothing to do: its answer stands, and no request is sent.
- */
+/** Runs the loop to its end (a done session resumed without text ends at once: the loop sends nothing). */
 async function runToEnd(runtime: Runtime, signal: AbortSignal, task: string, onEvent: (event: AgentEvent) => void): Promise<LoopResult> {
-  const ended = runtime.state.ended;
-  if (!task && ended?.status === 'done' && runtime.state.openCalls.length === 0) return { status: 'done', result: ended.result ?? runtime.state.lastAnswer };
   // A new user message (the task, or text given on resume) is a safe point for a changed tool list.
   if (task) await runtime.tools.applyPendingToolChanges();
   const loop = runLoop(runtime.loopDeps(signal), task || undefined);
@@ -108,8 +102,6 @@ async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise
     let result: ExecResult;
     let outcome: LoopResult;
     try {
-      const envelope = (): EventEnvelope => ({ session: runtime.session.id, turn: runtime.state.turns, seq: 0, time: Date.now() });
-      run.printer.event({ ...envelope(), ...sessionStartEvent(runtime, runtime.state.task || task) } as AgentEvent);
       outcome = await runToEnd(runtime, controller.signal, task, (event) => run.printer.event(event));
       if (runtime.worktree && outcome.status !== 'interrupted') {
         const finished = await runtime.worktree.finish(settings.patchFile ? 'patch' : 'branch', settings.patchFile);
