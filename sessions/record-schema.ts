@@ -97,6 +97,7 @@ export const recordBodySchema = z.discriminatedUnion('kind', [
     bytes: z.number(),
     ms: z.number(),
     prefixHash: z.string().optional(),
+    messages: z.number().optional(),
     reason: z.string().optional(),
   }),
   z.object({ kind: z.literal('error'), code: z.string(), message: z.string() }),

@@ -101,6 +101,8 @@ export type RecordBody =
       ms: number;
       /** Hash of the rendered request prefix the file covers (what a restore must match to be reused). */
       prefixHash?: string;
+      /** Messages of the conversation the saved prompt covers (the hash is of these). */
+      messages?: number;
       /** Why it was saved: a clean stop, a compaction ahead, or the periodic save. */
       reason?: string;
     }

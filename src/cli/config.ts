@@ -61,6 +61,8 @@ export const configFileSchema = z
     shell: z.object({ passEnv: z.array(z.string().min(1)) }).partial().strict(),
     git: z.object({ allowPush: z.boolean() }).partial().strict(),
     journal: z.object({ fsync: z.enum(['turn', 'always', 'never']) }).partial().strict(),
+    /** llama-server with --slot-save-path: save the session's KV cache (at stops, before compactions, every N minutes of model time). */
+    slotSave: z.object({ enabled: z.boolean(), everyMinutes: z.number().min(0) }).partial().strict(),
     /** Validated by src/mcp; kept opaque here. */
     mcpServers: z.record(z.string(), z.unknown()),
   })

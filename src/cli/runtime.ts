@@ -20,6 +20,7 @@ import { loadMcpConfig, userConfigPath } from '../mcp/config.js';
 import { createToolHost, type McpToolHost } from '../mcp/host.js';
 import { createTrustStore } from '../mcp/trust.js';
 import { createModelClient } from '../model/client.js';
+import { SlotKeepingClient } from '../model/slot-keeper.js';
 import type { EndpointInfo, ModelClient } from '../model/types.js';
 import { SandboxError, oneLine } from '../shared/errors.js';
 import { createSandbox } from '../../sandboxes/index.js';
@@ -58,6 +59,8 @@ export interface RuntimeOptions {
   /** The task of a new session (recorded in session_start). */
   task: string;
   warn: (message: string) => void;
+  /** Lines that are news, not warnings (a restored KV cache). @default warn */
+  info?: (message: string) => void;
   env?: NodeJS.ProcessEnv;
   /** Told as soon as the session is open (created or resumed), so a later failure can still name it. */
   onSession?: (session: Session) => void;
@@ -117,6 +120,29 @@ function endpointChoice(settings: Settings, last: EndpointInfo | undefined): { b
   if (!last) return { baseURL: settings.baseURL, server: settings.server, ...(model ? { model } : {}) };
   if (settings.explicit.baseURL && settings.baseURL !== last.baseURL) return { baseURL: settings.baseURL, server: settings.server, ...(model ? { model } : {}) };
   return { baseURL: last.baseURL, server: settings.server === 'auto' ? last.server : settings.server, model: model ?? last.model };
+}
+
+/**
+ * llama-server with slot saving: the client that saves the session's KV cache,
+ * restoring the last saved one first on resume. Undefined for other servers,
+ * when saving is off in the config, or when the server runs without --slot-save-path.
+ */
+async function keepSlots(model: ModelClient, session: Session, settings: Settings, options: RuntimeOptions, state: ConversationState): Promise<SlotKeepingClient | undefined> {
+  if (model.endpoint.server !== 'llama' || !settings.slotSave.enabled) return undefined;
+  const info = options.info ?? options.warn;
+  const keeper = new SlotKeepingClient(model, {
+    sessionId: session.id,
+    slots: { baseURL: model.endpoint.baseURL, ...(settings.apiKey ? { apiKey: settings.apiKey } : {}) },
+    everyMs: settings.slotSave.everyMs,
+    journal: (event) => session.append({ kind: 'slot', ...event }),
+    notice: info,
+  });
+  if ((await keeper.probe()) !== 'on') return undefined;
+  if (options.resume) {
+    const saved = session.records.findLast((record) => record.kind === 'slot' && record.action === 'save');
+    await keeper.restore(saved?.kind === 'slot' ? saved : undefined, state.messages);
+  }
+  return keeper;
 }
 
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -246,9 +272,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
 
     const state = foldRecords(session.records);
+    const openSession = session;
+    const keeper = await keepSlots(model, openSession, settings, options, state);
     const contextWindow = settings.contextWindow ?? model.endpoint.contextWindow ?? (lastEndpoint && !endpointChanged(lastEndpoint, model.endpoint) ? lastEndpoint.contextWindow : undefined);
     const estimator = new TokenEstimator();
-    const openSession = session;
     const hostTools = tools;
     const liveSandbox = sandbox;
     // The first run in this process opens with session_start; later runs (one per UI message) do not repeat it.
@@ -264,10 +291,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(contextWindow ? { contextWindow } : {}),
       ...(instructions.length > 0 ? { instructions } : {}),
     });
+    const client = keeper ?? model;
     return {
       session: openSession,
       state,
-      model,
+      model: client,
       tools: hostTools,
       sandbox,
       ...(worktree ? { worktree } : {}),
@@ -279,7 +307,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         announced = true;
         return {
           ...(first ? { sessionStart: sessionStart() } : {}),
-          model,
+          model: client,
           tools: hostTools,
           session: openSession,
           state,
@@ -292,7 +320,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           ...(contextWindow ? { compaction: { estimator, contextWindow, threshold: settings.compactAt } } : {}),
         };
       },
-      close: closeAll,
+      async close() {
+        await keeper?.save('the session stopped').catch(() => undefined);
+        await closeAll();
+      },
     };
   } catch (error) {
     probing.abort();

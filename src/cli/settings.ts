@@ -64,6 +64,8 @@ export interface Settings {
   passEnv: string[];
   allowPush: boolean;
   fsync: 'turn' | 'always' | 'never';
+  /** llama-server slot saving; `everyMs` is model time between periodic saves (0: only at stops and compactions). */
+  slotSave: { enabled: boolean; everyMs: number };
   mcpConfigFiles: string[];
   trustProjectMcp: boolean;
   /** Read AGENTS.md files into the system prompt of a new session (off with --no-instructions). */
@@ -166,6 +168,7 @@ export function resolveSettings(
     passEnv: config.shell?.passEnv ?? [],
     allowPush: config.git?.allowPush ?? false,
     fsync: config.journal?.fsync ?? 'turn',
+    slotSave: { enabled: config.slotSave?.enabled ?? true, everyMs: (config.slotSave?.everyMinutes ?? 5) * 60_000 },
     mcpConfigFiles: (flags.mcpConfig ?? []).map((file) => resolve(file)),
     trustProjectMcp: flags.trustProjectMcp ?? false,
     instructions: flags.instructions ?? true,

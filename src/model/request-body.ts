@@ -52,6 +52,7 @@ export function buildRequestBody(
     stream_options: { include_usage: true },
     ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }),
     ...fixed,
+    ...(request.slot === undefined ? {} : { id_slot: request.slot }),
     messages,
   };
 }

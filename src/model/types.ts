@@ -77,6 +77,10 @@ export interface ModelRequest {
   toolChoice?: 'auto' | 'none';
   maxTokens?: number;
   signal?: AbortSignal;
+  /** What the request is for: a step of the loop (the default) or a side request such as a compaction summary. */
+  purpose?: 'turn' | 'compaction';
+  /** llama-server: the slot to use (`id_slot`), e.g. the one a saved KV cache was restored into. */
+  slot?: number;
 }
 
 export type ServerKind = 'llama' | 'vllm' | 'sglang' | 'ollama' | 'dashscope' | 'openrouter';

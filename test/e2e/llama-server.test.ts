@@ -4,9 +4,11 @@
  * endpoint, prefill accounting from `timings`, and the KV cache saved with the
  * session and restored after the server restarted.
  */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { startScriptedServer } from '../support/scripted-server.js';
-import { call, e2eTest as test, journalOf, planModel, sessionIds } from '../support/e2e-fixtures.js';
+import { call, e2eTest as test, hangOnce, journalOf, planModel, sessionIds } from '../support/e2e-fixtures.js';
 
 describe('llama-server', { timeout: 120_000 }, () => {
   test('--base-url that is not a URL exits 2 with one line naming the flag', async ({ endure }) => {
@@ -69,4 +71,97 @@ describe('llama-server', { timeout: 120_000 }, () => {
       await llama.close();
     }
   });
+
+  describe('the KV cache saved with the session', () => {
+    const WORK = [
+      { reasoning: 'Look around.', toolCalls: [call('list_dir', { path: '.' })] },
+      { toolCalls: [call('read_file', { path: 'README.md' })] },
+      { toolCalls: [call('run_shell', { command: 'echo one' })] },
+    ];
+
+    test('a session killed mid-run, the server restarted with its slot files: the resume restores the cache before its first request and names the slot', async ({ scratch, endure, home }) => {
+      const slotDir = join(scratch, 'slots');
+      // Save after every turn (a tiny period of model time), as a long run would every few minutes.
+      writeConfig(scratch, { slotSave: { everyMinutes: 1e-6 } });
+      const llama = await startScriptedServer({ llama: { slotSavePath: slotDir } });
+      try {
+        let hung!: () => void;
+        const hanging = new Promise<void>((resolve) => (hung = resolve));
+        llama.respondWith(planModel([...WORK, hangOnce(() => hung(), { content: 'Done.' })], 'Done.'));
+        const run = endure.exec(['look at the project'], { baseUrl: llama.url });
+        await hanging;
+        run.child.kill('SIGKILL');
+        await run.done;
+        const id = sessionIds(home)[0]!;
+        const saves = journalOf(home, id).records.filter((record) => record.kind === 'slot' && record.action === 'save');
+        expect(saves).toHaveLength(3);
+        expect(saves.at(-1)).toMatchObject({ file: `endure-${id}.bin`, reason: 'periodic', prefixHash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+        expect(existsSync(join(slotDir, `endure-${id}.bin`))).toBe(true);
+
+        llama.restart();
+        const chatsBefore = llama.requestCount;
+        const resumed = await endure.exec(['--resume', id], { baseUrl: llama.url }).done;
+        expect(resumed.code).toBe(0);
+        expect(resumed.stdout).toBe('Done.\n');
+        const restore = llama.slotRequests.find((request) => request.path.includes('action=restore'))!;
+        expect(restore).toMatchObject({ status: 200, body: { filename: `endure-${id}.bin` }, index: chatsBefore });
+        const restoredSlot = Number(/slots\/(\d+)/.exec(restore.path)![1]);
+        const first = llama.requests.find((request) => request.index === chatsBefore + 1)!;
+        expect(first.body.id_slot).toBe(restoredSlot);
+        const served = llama.kv!.log[chatsBefore]!;
+        expect(served.slot).toBe(restoredSlot);
+        expect(served.cached / served.promptTokens).toBeGreaterThan(0.9);
+        expect(resumed.stderr).toMatch(new RegExp(`restored the KV cache from endure-${id}\\.bin into slot ${restoredSlot}`));
+        const restores = journalOf(home, id).records.filter((record) => record.kind === 'slot' && record.action === 'restore');
+        expect(restores).toEqual([expect.objectContaining({ slot: restoredSlot, file: `endure-${id}.bin` })]);
+      } finally {
+        await llama.close();
+      }
+    });
+
+    test('a clean stop saves the slot; a missing file on resume is one line and a plain request', async ({ scratch, endure, home }) => {
+      const slotDir = join(scratch, 'slots');
+      const llama = await startScriptedServer({ llama: { slotSavePath: slotDir } });
+      try {
+        llama.respondWith(planModel(WORK, 'Done.'));
+        const stopped = await endure.exec(['--max-turns', '2', 'look at the project'], { baseUrl: llama.url }).done;
+        expect(stopped.code).toBe(3);
+        const id = sessionIds(home)[0]!;
+        const saves = journalOf(home, id).records.filter((record) => record.kind === 'slot');
+        expect(saves).toEqual([expect.objectContaining({ action: 'save', reason: 'the session stopped', tokens: expect.any(Number) })]);
+
+        rmSync(join(slotDir, `endure-${id}.bin`));
+        llama.restart();
+        const chatsBefore = llama.requestCount;
+        const resumed = await endure.exec(['--resume', id], { baseUrl: llama.url }).done;
+        expect(resumed.code).toBe(0);
+        const lines = resumed.stderr.split('\n').filter((line) => line.includes('KV cache'));
+        expect(lines).toEqual([expect.stringMatching(/could not restore the KV cache from endure-.*\(400: Unable to restore slot.*\); the first request prefills the whole prompt/)]);
+        expect(llama.requests.find((request) => request.index === chatsBefore + 1)!.body).not.toHaveProperty('id_slot');
+      } finally {
+        await llama.close();
+      }
+    });
+
+    test('without --slot-save-path nothing is saved and requests name no slot', async ({ endure, home }) => {
+      const llama = await startScriptedServer({ llama: {} });
+      try {
+        llama.respondWith(planModel(WORK, 'Done.'));
+        const run = await endure.exec(['look at the project'], { baseUrl: llama.url }).done;
+        expect(run.code).toBe(0);
+        expect(llama.slotRequests.map((request) => request.status)).toEqual([501]);
+        expect(llama.requests.every((request) => !('id_slot' in request.body))).toBe(true);
+        expect(journalOf(home, sessionIds(home)[0]!).records.filter((record) => record.kind === 'slot')).toEqual([]);
+        expect(run.stderr).not.toContain('KV cache');
+      } finally {
+        await llama.close();
+      }
+    });
+  });
 });
+
+function writeConfig(scratch: string, config: object): void {
+  const dir = join(scratch, 'user-home', '.config', 'endure');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+}

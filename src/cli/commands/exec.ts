@@ -96,6 +96,7 @@ async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise
       ...(flags.resume ? { resume: flags.resume } : {}),
       task,
       warn: (message) => stderr(`warning: ${message}`),
+      info: stderr,
       onSession: (session) => (run.session = session),
     });
     run.runtime = runtime;
