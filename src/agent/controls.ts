@@ -61,7 +61,11 @@ export interface SessionDriver {
     server: string;
     sandbox: string;
     workspace: string;
+    /** The endpoint, for /status. */
+    baseURL?: string;
     contextWindow?: number;
+    /** Instruction files in the system prompt, for /status. */
+    instructions?: string[];
     /** Budgets as configured, for the status bar's "budget left". */
     budgets: { maxTurns?: number; maxToolCalls?: number; maxTokens?: number; deadlineMs?: number };
   };
@@ -74,4 +78,34 @@ export interface SessionDriver {
   run(message: string, signal: AbortSignal, approver?: Approver): AsyncIterable<import('./events.js').AgentEvent>;
   /** Closes the journal and the tool servers. */
   close(): Promise<void>;
+  /**
+   * The session_start event, once, before the first run (so the first line is on
+   * screen when the prompt box opens); undefined once it was given or run() gave it.
+   */
+  opening?(): import('./events.js').AgentEvent | undefined;
+  /** What the UI's slash commands reach beyond runs (absent in tests that need none). */
+  readonly commands?: SessionCommands;
+}
+
+/** A session listed by /sessions. */
+export interface SessionListing {
+  id: string;
+  status: string;
+  task: string;
+  lastActivity: number;
+}
+
+/**
+ * The session operations behind the UI's slash commands, implemented by the CLI
+ * (which owns the runtime); the UI only calls them.
+ */
+export interface SessionCommands {
+  /** Switches the approval policy for the rest of the session (calls already waiting keep theirs). */
+  setApprovalPolicy(policy: 'ask' | 'auto' | 'deny'): void;
+  /** The session's changes to the workspace as a unified diff ('' when there are none). */
+  workspaceDiff(): Promise<string>;
+  /** The most recent sessions of this home, newest first. */
+  recentSessions(limit: number): SessionListing[];
+  /** Closes this session and opens a new one with the same settings; `info` then describes the new one. */
+  newSession(): Promise<void>;
 }

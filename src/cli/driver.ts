@@ -1,29 +1,72 @@
 /**
  * The SessionDriver the interactive UI runs: one runtime, one loop run per user
  * message. A changed MCP tool list is applied only here, before a new message
- * (a safe point for the prefix cache).
+ * (a safe point for the prefix cache). It also carries out what the slash
+ * commands ask of the session: the approval policy, the workspace diff, the list
+ * of sessions, and a new session with the same settings (/clear).
  */
-import { SteeringQueue, type SessionDriver } from '../agent/controls.js';
+import { SteeringQueue, type SessionCommands, type SessionDriver } from '../agent/controls.js';
 import { runLoop } from '../agent/loop.js';
+import { resolveHome } from '../../sessions/home.js';
+import { SessionStore } from '../../sessions/store.js';
 import type { Runtime } from './runtime.js';
 import type { Settings } from './settings.js';
+import { workspaceDiff } from './workspace-diff.js';
 
-export function createDriver(runtime: Runtime, settings: Settings): SessionDriver {
-  const steering = new SteeringQueue();
+export interface DriverOptions {
+  /** Opens a new runtime with the same settings (for /clear); without it /clear says it cannot. */
+  reopen?: () => Promise<Runtime>;
+}
+
+function infoOf(runtime: Runtime, settings: Settings): SessionDriver['info'] {
   return {
-    info: {
-      sessionId: runtime.session.id,
-      model: runtime.model.endpoint.model,
-      server: runtime.model.endpoint.server,
-      sandbox: runtime.sandbox.kind,
-      workspace: runtime.sandbox.workspace,
-      ...(runtime.contextWindow ? { contextWindow: runtime.contextWindow } : {}),
-      budgets: settings.budgets,
+    sessionId: runtime.session.id,
+    model: runtime.model.endpoint.model,
+    server: runtime.model.endpoint.server,
+    sandbox: runtime.sandbox.kind,
+    workspace: runtime.sandbox.workspace,
+    baseURL: runtime.model.endpoint.baseURL,
+    ...(runtime.contextWindow ? { contextWindow: runtime.contextWindow } : {}),
+    ...(runtime.instructions.length > 0 ? { instructions: runtime.instructions } : {}),
+    budgets: settings.budgets,
+  };
+}
+
+export function createDriver(first: Runtime, settings: Settings, options: DriverOptions = {}): SessionDriver {
+  const steering = new SteeringQueue();
+  // The policy /approval switches; the loop's gate reads it at every call.
+  const approval = { ...settings.approval };
+  let runtime = first;
+  let info = infoOf(runtime, settings);
+  const commands: SessionCommands = {
+    setApprovalPolicy(policy) {
+      approval.policy = policy;
+    },
+    workspaceDiff() {
+      const start = runtime.session.records[0];
+      return workspaceDiff(runtime.sandbox.workspace, start?.kind === 'session_start' ? start.gitHead : undefined);
+    },
+    recentSessions(limit) {
+      return new SessionStore({ home: resolveHome(process.env) }).list().slice(0, limit);
+    },
+    async newSession() {
+      if (!options.reopen) throw new Error('this session cannot open another one');
+      const next = await options.reopen();
+      await runtime.close();
+      runtime = next;
+      info = infoOf(runtime, settings);
+    },
+  };
+  return {
+    get info() {
+      return info;
     },
     steering,
+    commands,
+    opening: () => runtime.opening(),
     async *run(message, signal, approver) {
       await runtime.tools.applyPendingToolChanges();
-      const deps = runtime.loopDeps(signal, { steering, ...(approver ? { approver } : {}) });
+      const deps = runtime.loopDeps(signal, { steering, approval, ...(approver ? { approver } : {}) });
       yield* runLoop(deps, message);
     },
     close: () => runtime.close(),

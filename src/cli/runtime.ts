@@ -6,9 +6,10 @@
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { ApprovalGate } from '../agent/approval.js';
+import { join } from 'node:path';
+import { ApprovalGate, type ApprovalConfig } from '../agent/approval.js';
 import type { Approver, SteeringInbox } from '../agent/controls.js';
+import type { AgentEvent } from '../agent/events.js';
 import { foldRecords, type ConversationState } from '../agent/fold.js';
 import type { LoopDeps, SessionStartInfo } from '../agent/loop.js';
 import { stopConditionFor } from '../agent/stop-conditions.js';
@@ -16,7 +17,7 @@ import { loadInstructions, withInstructions } from '../context/instructions.js';
 import { TokenEstimator } from '../context/tokens.js';
 import { outputLimitFor } from '../context/tool-output.js';
 import { defaultBuiltins } from '../mcp/builtin-servers.js';
-import { loadMcpConfig, userConfigPath } from '../mcp/config.js';
+import { loadMcpConfig } from '../mcp/config.js';
 import { createToolHost, type McpToolHost } from '../mcp/host.js';
 import { createTrustStore } from '../mcp/trust.js';
 import { createModelClient } from '../model/client.js';
@@ -32,6 +33,8 @@ import { Redactor, SECRET_ENV_VARS } from '../../sessions/redactor.js';
 import type { Session } from '../../sessions/session.js';
 import { SessionStore } from '../../sessions/store.js';
 import type { ServerChoice, Settings } from './settings.js';
+import { userEndureDir } from './task-text.js';
+import { headCommit } from './workspace-diff.js';
 import { VERSION } from './version.js';
 
 export const SYSTEM_PROMPT: string = readFileSync(new URL('../agent/system-prompt.md', import.meta.url), 'utf8').trimEnd();
@@ -47,8 +50,10 @@ export interface Runtime {
   resumed: boolean;
   /** The instruction files read into the system prompt at session start (recorded in session_start). */
   instructions: string[];
+  /** The session_start event, once, for a UI that shows it before the first run (the loop then leaves it out). */
+  opening(): AgentEvent | undefined;
   /** The loop's dependencies for one run. */
-  loopDeps(signal: AbortSignal, options?: { approver?: Approver; steering?: SteeringInbox }): LoopDeps;
+  loopDeps(signal: AbortSignal, options?: { approver?: Approver; steering?: SteeringInbox; approval?: ApprovalConfig }): LoopDeps;
   close(): Promise<void>;
 }
 
@@ -245,9 +250,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     if (!session) {
       const instructions = settings.instructions
-        ? loadInstructions({ cwd: settings.cwd, userDir: dirname(userConfigPath(env)), home: env.HOME || homedir() })
+        ? loadInstructions({ cwd: settings.cwd, userDir: userEndureDir(env), home: env.HOME || homedir() })
         : { text: '', files: [], warnings: [] };
       for (const warning of instructions.warnings) warn(warning);
+      const gitHead = await headCommit(workspace);
       session = store.create(
         {
           version: VERSION,
@@ -259,6 +265,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           thinking: settings.thinking,
           systemPrompt: withInstructions(SYSTEM_PROMPT, instructions),
           tools: tools.tools().map((tool) => tool.name),
+          ...(gitHead ? { gitHead } : {}),
           settings: {
             budgets: settings.budgets,
             approval: settings.approval.policy,
@@ -302,6 +309,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(contextWindow ? { contextWindow } : {}),
       resumed: Boolean(options.resume),
       instructions,
+      opening() {
+        if (announced) return undefined;
+        announced = true;
+        return { session: openSession.id, turn: state.turns, seq: state.lastSeq, time: Date.now(), type: 'session_start', ...sessionStart(), task: state.task } as AgentEvent;
+      },
       loopDeps(signal, extras = {}) {
         const first = !announced;
         announced = true;
@@ -313,7 +325,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           state,
           stop: stopConditionFor(settings.budgets),
           signal,
-          approvals: new ApprovalGate(settings.approval, extras.approver),
+          approvals: new ApprovalGate(extras.approval ?? settings.approval, extras.approver),
           applyToolChanges: () => hostTools.applyPendingToolChanges(),
           outputLimit: outputLimitFor(contextWindow),
           ...(extras.steering ? { steering: extras.steering } : {}),

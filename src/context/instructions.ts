@@ -45,7 +45,7 @@ export function workspaceRoot(cwd: string): string {
 }
 
 /** The directories from the root down to `cwd`, root first. */
-function directoriesDown(root: string, cwd: string): string[] {
+export function directoriesDown(root: string, cwd: string): string[] {
   const parts = relative(root, cwd).split(sep).filter((part) => part !== '');
   return [root, ...parts.map((_, index) => join(root, ...parts.slice(0, index + 1)))];
 }

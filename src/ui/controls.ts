@@ -3,6 +3,7 @@
  * player. Components call these and draw the store; they never run the loop.
  */
 import type { ApprovalDecision, ApprovalRequest } from '../agent/controls.js';
+import type { CustomCommand } from '../context/custom-commands.js';
 
 export interface UiControls {
   /** Enter in the prompt box: a task, a follow-up, or (while the agent works) a steering message. */
@@ -17,6 +18,10 @@ export interface UiControls {
   describeAlways(request: ApprovalRequest): string | undefined;
   /** False when there is no prompt box (replay). */
   readonly acceptsInput: boolean;
+  /** Custom commands, for completion after `/`. */
+  readonly customCommands?: readonly CustomCommand[];
+  /** Tab completion of `@path`: the entries of a workspace directory (relative to it). */
+  readonly listDirectory?: (relativeDir: string) => string[];
   /** Where "now" comes from: the wall clock (live) or the last event's time (replay). */
   readonly clock: 'wall' | 'events';
 }

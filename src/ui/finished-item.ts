@@ -13,7 +13,7 @@ export type ToolItemStatus = 'done' | 'failed' | 'denied' | 'cancelled' | 'inter
 
 export type FinishedItem =
   | { kind: 'session'; key: number; text: string }
-  | { kind: 'user'; key: number; text: string; steering: boolean }
+  | { kind: 'user'; key: number; text: string; steering: boolean; attachments?: string[] }
   | { kind: 'reasoning'; key: number; text: string; chars: number; expanded: boolean }
   | { kind: 'answer'; key: number; text: string; partial: boolean }
   | {
@@ -28,6 +28,8 @@ export type FinishedItem =
       diff?: EditDiff;
     }
   | { kind: 'notice'; key: number; level: 'info' | 'warning' | 'error'; text: string }
+  /** What a slash command printed; `diff` colours added and removed lines. */
+  | { kind: 'output'; key: number; command: string; text: string; tone: 'plain' | 'diff' | 'error' }
   | { kind: 'end'; key: number; status: EndStatus; reason?: string; turns: number; toolCalls: number; durationMs: number };
 
 /** Items are built without their key; the log assigns it on append. */

@@ -7,6 +7,7 @@ import { render } from 'ink';
 import { createElement } from 'react';
 import type { SessionDriver } from '../agent/controls.js';
 import type { JournalRecord } from '../../sessions/records.js';
+import type { CustomCommand } from '../context/custom-commands.js';
 import { App } from './components/app.js';
 import { historyState } from './history.js';
 import { SessionController, type ApprovalPolicy } from './session-controller.js';
@@ -29,6 +30,10 @@ export interface InteractiveOptions {
   stderr?: NodeJS.WriteStream;
   /** `ask` makes the UI the loop's approver; `auto` and `deny` are applied by the loop. */
   approvalPolicy: ApprovalPolicy;
+  /** Custom commands (/help lists them, `/name args` sends them). @default [] */
+  customCommands?: readonly CustomCommand[];
+  /** What a typed message becomes for the model (mentions attached); an Error's message is shown instead. */
+  prepareMessage?: (text: string) => string;
   /**
    * Route console.* output above the UI instead of through it (off where console cannot be patched, as under vitest).
    * @default true
@@ -56,6 +61,8 @@ export async function runInteractive(driver: SessionDriver, options: Interactive
   const controller = new SessionController(driver, store, {
     approvalPolicy: options.approvalPolicy,
     bell: () => stdout.write(BELL),
+    ...(options.customCommands ? { customCommands: options.customCommands } : {}),
+    ...(options.prepareMessage ? { prepareMessage: options.prepareMessage } : {}),
   });
   const instance = render(createElement(App, { store, controls: controller, note: `approval ${options.approvalPolicy}` }), {
     stdout,

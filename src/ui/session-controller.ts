@@ -7,19 +7,29 @@
  */
 import type { ApprovalDecision, ApprovalRequest, Approver, SessionDriver } from '../agent/controls.js';
 import type { EndStatus } from '../agent/events.js';
+import { expandCustomCommand, type CustomCommand } from '../context/custom-commands.js';
+import { listWorkspaceDirectory } from '../context/mentions.js';
 import { alwaysCovers } from './approvals.js';
 import type { UiControls } from './controls.js';
 import { clip } from './format.js';
-import { finish } from './state.js';
+import { parseInput, type ApprovalPolicy, type SlashContext } from './slash-commands.js';
+import { finish, initialViewState } from './state.js';
 import type { ViewStore } from './store.js';
 
-export type ApprovalPolicy = 'ask' | 'auto' | 'deny';
+export type { ApprovalPolicy } from './slash-commands.js';
 
 export interface SessionControllerOptions {
-  /** `ask` hands the loop the UI's approver; `auto` and `deny` are applied by the loop alone. */
+  /** `ask` has the loop ask the UI; `auto` and `deny` are applied by the loop alone. /approval switches it. */
   approvalPolicy: ApprovalPolicy;
   /** Rings the terminal bell (an approval is waiting, or a run ended). */
   bell: () => void;
+  /** Custom commands for /help, completion and `/name args`. @default [] */
+  customCommands?: readonly CustomCommand[];
+  /**
+   * Turns what the person typed into the message the model gets (attaches @mentions);
+   * throws an Error whose message is shown instead of sending. @default the text as is
+   */
+  prepareMessage?: (text: string) => string;
 }
 
 interface WaitingApproval {
@@ -42,6 +52,7 @@ export class SessionController implements UiControls {
   private lastStatus: EndStatus | undefined;
   private quitting: Promise<number> | undefined;
   private settleClosed: (code: number) => void = () => {};
+  private approvalPolicy: ApprovalPolicy;
 
   constructor(
     private readonly driver: SessionDriver,
@@ -51,13 +62,68 @@ export class SessionController implements UiControls {
     this.closed = new Promise((resolve) => {
       this.settleClosed = resolve;
     });
+    this.approvalPolicy = options.approvalPolicy;
+    this.announce();
   }
 
+  /** Puts the session's first line (model, sandbox, instructions read) on screen before any run. */
+  private announce(): void {
+    const start = this.driver.opening?.();
+    if (start === undefined) return;
+    this.store.dispatch(start);
+    // The elapsed time counts from the first run, not from when the prompt box opened.
+    this.store.update((state) => {
+      const { startedAt: _startedAt, lastEventAt: _lastEventAt, ...status } = state.status;
+      return { ...state, status };
+    });
+  }
+
+  get customCommands(): readonly CustomCommand[] {
+    return this.options.customCommands ?? [];
+  }
+
+  /** Tab completion of `@path`: the entries of a workspace directory. */
+  readonly listDirectory = (relativeDir: string): string[] => listWorkspaceDirectory(this.driver.info.workspace, relativeDir);
+
+  /** Enter in the prompt box: a slash command runs here; anything else goes to the model. */
   submit(text: string): void {
     if (this.quitting !== undefined) return;
+    const parsed = parseInput(text, this.customCommands);
+    switch (parsed.kind) {
+      case 'message':
+        this.send(parsed.text);
+        return;
+      case 'command':
+        void Promise.resolve(parsed.command.run(parsed.args, this.slashContext(`/${parsed.command.name}${parsed.args === '' ? '' : ` ${parsed.args}`}`))).catch((error: unknown) =>
+          this.print(text, `/${parsed.command.name} failed: ${error instanceof Error ? error.message : String(error)}`, 'error'),
+        );
+        return;
+      case 'custom':
+        if (parsed.command.error !== undefined) {
+          this.print(text, `/${parsed.command.name} cannot be used: ${parsed.command.error} (${parsed.command.file})`, 'error');
+          return;
+        }
+        this.send(expandCustomCommand(parsed.command, parsed.args));
+        return;
+      case 'unknown':
+        this.store.update((state) => finish(state, { kind: 'notice', level: 'warning', text: `unknown command /${parsed.name}; /help lists the commands (//${parsed.name} sends the text as is)` }));
+        return;
+      default:
+        parsed satisfies never;
+    }
+  }
+
+  private send(typed: string): void {
+    let text: string;
+    try {
+      text = this.options.prepareMessage?.(typed) ?? typed;
+    } catch (error) {
+      this.store.update((state) => finish(state, { kind: 'notice', level: 'error', text: error instanceof Error ? error.message : String(error) }));
+      return;
+    }
     if (this.current !== undefined) {
       this.driver.steering.push(text);
-      this.store.update((state) => ({ ...state, queued: [...state.queued, text] }));
+      this.store.update((state) => ({ ...state, queued: [...state.queued, typed] }));
       return;
     }
     this.start(text);
@@ -83,6 +149,46 @@ export class SessionController implements UiControls {
     this.waiting.shift();
     first.settle(decision);
     this.showFirstApproval();
+  }
+
+  private print(command: string, text: string, tone: 'plain' | 'diff' | 'error' = 'plain'): void {
+    this.store.update((state) => finish(state, { kind: 'output', command, text, tone }));
+  }
+
+  private slashContext(command: string): SlashContext {
+    const controller = this;
+    return {
+      get state() {
+        return controller.store.state;
+      },
+      get info() {
+        return controller.driver.info;
+      },
+      get running() {
+        return controller.current !== undefined;
+      },
+      get approvalPolicy() {
+        return controller.approvalPolicy;
+      },
+      session: this.driver.commands,
+      customCommands: this.customCommands,
+      print: (text, tone) => this.print(command, text, tone),
+      send: (text) => this.send(text),
+      setApprovalPolicy: (policy) => {
+        this.approvalPolicy = policy;
+        this.driver.commands?.setApprovalPolicy(policy);
+        this.store.update((state) => ({ ...state, note: `approval ${policy}` }));
+      },
+      newSession: async () => {
+        if (this.driver.commands === undefined) throw new Error('this session cannot open another one');
+        await this.driver.commands.newSession();
+        this.lastStatus = undefined;
+        const fresh = initialViewState(this.driver.info);
+        this.store.update((state) => ({ ...state, status: fresh.status, live: fresh.live, ended: undefined, conversed: false }));
+        this.announce();
+      },
+      quit: () => void this.quit(),
+    };
   }
 
   describeAlways(request: ApprovalRequest): string | undefined {
@@ -121,7 +227,8 @@ export class SessionController implements UiControls {
   }
 
   private async consume(message: string, abort: AbortController): Promise<void> {
-    const approver = this.options.approvalPolicy === 'ask' ? this.approve : undefined;
+    // Always handed over: the loop asks it only while the policy is `ask`, which /approval may switch mid-run.
+    const approver = this.approve;
     let ended = false;
     try {
       for await (const event of this.driver.run(message, abort.signal, approver)) {

@@ -7,6 +7,7 @@
 import type { AgentEvent, EndStatus } from '../agent/events.js';
 import type { ApprovalRequest, SessionDriver } from '../agent/controls.js';
 import { prefilledOf } from '../model/usage.js';
+import { splitAttachments } from '../context/mentions.js';
 import { appendTo, emptyLog, type AppendLog } from './append-log.js';
 import { reasoningItem, toolItem, type FinishedItem, type NewItem } from './finished-item.js';
 import { appendTail, clip, formatTokens } from './format.js';
@@ -91,6 +92,10 @@ export interface ViewState {
   draft: LineState;
   /** Status of the last run that ended. */
   ended?: EndStatus;
+  /** A message was sent in this session (the prompt box then asks for a follow-up). */
+  conversed: boolean;
+  /** Replaces the status bar's note (the approval policy after /approval). */
+  note?: string;
 }
 
 export const EMPTY_LIVE: LiveTurn = { reasoning: '', reasoningChars: 0, answer: '', answerChars: 0, tools: [] };
@@ -120,6 +125,7 @@ export function initialViewState(info: SessionDriver['info']): ViewState {
     phase: 'idle',
     quitArmed: false,
     draft: EMPTY_LINE,
+    conversed: false,
   };
 }
 
@@ -197,7 +203,8 @@ function applyBody(state: ViewState, event: AgentEvent): ViewState {
     }
     case 'user_message': {
       const queued = event.steering ? withoutQueued(state.queued, event.content) : state.queued;
-      return finish({ ...state, queued }, { kind: 'user', text: event.content, steering: event.steering === true });
+      const { text, attachments } = splitAttachments(event.content);
+      return finish({ ...state, queued, conversed: true }, { kind: 'user', text, steering: event.steering === true, ...(attachments.length > 0 ? { attachments } : {}) });
     }
     case 'turn_start':
       return { ...state, live: { ...EMPTY_LIVE, tools: live.tools } };

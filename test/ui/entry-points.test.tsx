@@ -52,7 +52,8 @@ describe('runInteractive', () => {
     const exit = runInteractive(driver, { ...io, initialTask: 'change two files', approvalPolicy: 'auto' });
     await waitFor(() => io.stdout.output.includes('● done'), () => io.stdout.output);
     expect(driver.runs[0]?.message).toBe('change two files');
-    expect(driver.runs[0]?.approver).toBeUndefined();
+    // The approver is handed over under every policy: the loop's gate asks it only while the policy is `ask` (/approval may switch it).
+    expect(driver.runs[0]?.approver).toBeTypeOf('function');
     expect(io.stdout.output).toContain(BELL);
     expect(io.stdout.output).toContain('All done: 2 files changed.');
     io.stdin.type('\u0003');

@@ -16,6 +16,7 @@ import { failedResult, resultOf } from '../exec-result.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
 import { addRunOptions } from '../run-options.js';
 import { openRuntime, type Runtime } from '../runtime.js';
+import { prepareTask } from '../task-text.js';
 import { resolveSettings, type RunFlags } from '../settings.js';
 
 interface ExecFlags extends RunFlags {
@@ -84,7 +85,7 @@ async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise
   const stderr = (line: string) => process.stderr.write(`endure: ${line}\n`);
   const settings = resolveSettings(flags, 'exec');
   for (const warning of settings.warnings) stderr(`warning: ${warning}`);
-  const task = words.join(' ').trim() || (await readStdin());
+  const task = prepareTask(words.join(' ').trim() || (await readStdin()), settings.cwd, process.env);
   if (!task && !flags.resume)
     throw new ConfigError('no_task', 'no task given: pass it as an argument (endure exec "fix the failing tests") or on stdin');
 

@@ -13,19 +13,27 @@ import { createDriver } from '../driver.js';
 import { addRunOptions } from '../run-options.js';
 import { openRuntime } from '../runtime.js';
 import { resolveSettings, type RunFlags } from '../settings.js';
+import { customCommandsFor, withMentions } from '../task-text.js';
 
 async function interactive(flags: RunFlags, task: string, resume?: string): Promise<number> {
   const settings = resolveSettings(flags, 'ui');
   const warnings: string[] = [...settings.warnings];
-  const runtime = await openRuntime({ settings, task, ...(resume ? { resume } : {}), warn: (message) => warnings.push(message) });
+  const customCommands = customCommandsFor(settings.cwd, process.env);
+  // A task that the prompt box will expand (a command, a mention) is recorded by its first message instead.
+  const recorded = task.startsWith('/') || task.includes('@') ? '' : task;
+  const runtime = await openRuntime({ settings, task: recorded, ...(resume ? { resume } : {}), warn: (message) => warnings.push(message) });
   for (const warning of warnings) process.stderr.write(`endure: warning: ${warning}\n`);
   const { runInteractive } = await import('../../ui/interactive.js');
   const controller = new AbortController();
   const onTerm = () => controller.abort();
   process.once('SIGTERM', onTerm);
   try {
-    return await runInteractive(createDriver(runtime, settings), {
+    const reopen = () => openRuntime({ settings, task: '', warn: () => undefined });
+    const driver = createDriver(runtime, settings, { reopen });
+    return await runInteractive(driver, {
       ...(task ? { initialTask: task } : {}),
+      customCommands,
+      prepareMessage: (text) => withMentions(text, driver.info.workspace),
       ...(runtime.resumed ? { history: runtime.session.records } : {}),
       approvalPolicy: settings.approval.policy,
       signal: controller.signal,

@@ -6,6 +6,7 @@
 import { Box, Text, useInput, type Key } from 'ink';
 import { useSyncExternalStore } from 'react';
 import type { UiControls } from '../controls.js';
+import { complete, suggestionsFor, type CompletionSources } from '../completion.js';
 import { editLine } from '../line-editor.js';
 import type { ViewState } from '../state.js';
 import type { ViewStore } from '../store.js';
@@ -45,12 +46,18 @@ export function App({ store, controls, note, keys = true }: AppProps) {
         {state.approval !== undefined ? (
           <ApprovalPrompt request={state.approval} alwaysCovers={controls.describeAlways(state.approval)} />
         ) : controls.acceptsInput && state.phase !== 'closing' ? (
-          <PromptBox draft={state.draft} phase={state.phase} queued={state.queued} hasHistory={state.finished.count > 0} />
+          <PromptBox
+            draft={state.draft}
+            phase={state.phase}
+            queued={state.queued}
+            hasHistory={state.conversed}
+            suggestions={state.draft.text === '' ? [] : suggestionsFor(state.draft, completionSources(controls))}
+          />
         ) : null}
         {state.quitArmed ? <Text color="yellow">Press Ctrl+C again to quit.</Text> : null}
         {state.phase === 'closing' ? <Text dimColor>closing the session…</Text> : null}
         <Box marginTop={1}>
-          <StatusBar status={state.status} elapsedMs={elapsedMs} {...(note === undefined ? {} : { note })} />
+          <StatusBar status={state.status} elapsedMs={elapsedMs} {...((state.note ?? note) === undefined ? {} : { note: state.note ?? note })} />
         </Box>
       </Box>
     </>
@@ -69,7 +76,14 @@ function handleKey(store: ViewStore, controls: UiControls, input: string, key: K
     return;
   }
   if (key.tab) {
-    store.update(toggle('reasoningShown'));
+    const sources = completionSources(controls);
+    const typing = state.approval === undefined && controls.acceptsInput && suggestionsFor(state.draft, sources).length > 0;
+    if (!typing) {
+      store.update(toggle('reasoningShown'));
+      return;
+    }
+    const completed = complete(state.draft, sources);
+    if (completed !== undefined) store.update((current) => ({ ...current, draft: completed }));
     return;
   }
   if (key.ctrl && input === 'o') {
@@ -89,6 +103,10 @@ function handleKey(store: ViewStore, controls: UiControls, input: string, key: K
   const edit = editLine(state.draft, input, key);
   if (edit.line !== state.draft) store.update((current) => ({ ...current, draft: edit.line }));
   if (edit.submitted !== undefined) controls.submit(edit.submitted);
+}
+
+function completionSources(controls: UiControls): CompletionSources {
+  return { custom: controls.customCommands ?? [], ...(controls.listDirectory ? { listDirectory: controls.listDirectory } : {}) };
 }
 
 function toggle(field: 'reasoningShown' | 'resultShown') {

@@ -28,10 +28,13 @@ export function FinishedRow({ item }: { item: FinishedItem }) {
       return <Text dimColor>{`◆ ${item.text}`}</Text>;
     case 'user':
       return (
-        <Box marginTop={1}>
-          <Text color="cyan" bold>{item.steering ? '» ' : '› '}</Text>
-          <Text>{item.text}</Text>
-          {item.steering ? <Text dimColor> (steering)</Text> : null}
+        <Box marginTop={1} flexDirection="column">
+          <Box>
+            <Text color="cyan" bold>{item.steering ? '» ' : '› '}</Text>
+            <Text>{item.text}</Text>
+            {item.steering ? <Text dimColor> (steering)</Text> : null}
+          </Box>
+          {item.attachments === undefined ? null : <Text dimColor>{`  attached: ${item.attachments.join(', ')}`}</Text>}
         </Box>
       );
     case 'reasoning':
@@ -53,6 +56,8 @@ export function FinishedRow({ item }: { item: FinishedItem }) {
       const color = item.level === 'error' ? 'red' : item.level === 'warning' ? 'yellow' : undefined;
       return <Text color={color} dimColor={item.level === 'info'}>{`${item.level === 'info' ? 'ℹ' : '⚠'} ${item.text}`}</Text>;
     }
+    case 'output':
+      return <OutputRow item={item} />;
     case 'end': {
       const color = item.status === 'done' ? 'green' : item.status === 'failed' ? 'red' : 'yellow';
       const reason = item.reason === undefined ? '' : ` (${item.reason})`;
@@ -99,6 +104,35 @@ function ToolRow({ item }: { item: Extract<FinishedItem, { kind: 'tool' }> }) {
       )}
     </Box>
   );
+}
+
+function OutputRow({ item }: { item: Extract<FinishedItem, { kind: 'output' }> }) {
+  if (item.tone !== 'diff') {
+    return (
+      <Box flexDirection="column" marginTop={1}>
+        <Text color="cyan" dimColor>{item.command}</Text>
+        <Text color={item.tone === 'error' ? 'red' : undefined}>{item.text}</Text>
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      <Text color="cyan" dimColor>{item.command}</Text>
+      {item.text.split('\n').map((line, index) => (
+        <Text key={index} color={unifiedDiffColor(line)} wrap="truncate-end">
+          {line === '' ? ' ' : line}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** Colour of a line of `git diff` output. */
+export function unifiedDiffColor(line: string): string | undefined {
+  if (line.startsWith('diff --git') || line.startsWith('+++') || line.startsWith('---') || line.startsWith('@@') || line.startsWith('index ') || line.startsWith('new file')) return 'cyan';
+  if (line.startsWith('+')) return 'green';
+  if (line.startsWith('-')) return 'red';
+  return undefined;
 }
 
 function assertNever(value: never): never {

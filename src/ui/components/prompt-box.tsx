@@ -5,6 +5,7 @@
  */
 import { Box, Text } from 'ink';
 import type { LineState } from '../line-editor.js';
+import type { Completion } from '../slash-commands.js';
 import type { Phase } from '../state.js';
 
 export interface PromptBoxProps {
@@ -12,9 +13,15 @@ export interface PromptBoxProps {
   phase: Phase;
   queued: readonly string[];
   hasHistory: boolean;
+  /** Commands or paths that Tab would complete, listed under the box. @default [] */
+  suggestions?: readonly Completion[];
 }
 
-export function PromptBox({ draft, phase, queued, hasHistory }: PromptBoxProps) {
+/** @default 8 suggestions listed under the prompt box. */
+export const SUGGESTIONS_SHOWN = 8;
+
+export function PromptBox({ draft, phase, queued, hasHistory, suggestions = [] }: PromptBoxProps) {
+  const multiline = draft.text.includes('\n');
   const placeholder =
     phase === 'running'
       ? 'message the agent (it reads it at the next tool boundary)'
@@ -41,8 +48,16 @@ export function PromptBox({ draft, phase, queued, hasHistory }: PromptBoxProps) 
           </Text>
         )}
       </Box>
+      {suggestions.slice(0, SUGGESTIONS_SHOWN).map((entry) => (
+        <Text key={entry.name} wrap="truncate-end">
+          <Text color="cyan">{`  ${entry.name.startsWith('@') ? entry.name : `/${entry.name}`}`}</Text>
+          {entry.help === '' ? '' : <Text dimColor>{`  ${entry.help}`}</Text>}
+        </Text>
+      ))}
+      {suggestions.length > SUGGESTIONS_SHOWN ? <Text dimColor>{`  … ${suggestions.length - SUGGESTIONS_SHOWN} more`}</Text> : null}
       <Text dimColor>
-        {phase === 'running' ? 'enter queue · esc interrupt' : 'enter send'} · tab reasoning · ctrl+o last result · ctrl+c twice quit
+        {multiline ? 'several lines: enter sends them all · ' : ''}
+        {phase === 'running' ? 'enter queue · esc interrupt' : 'enter send'} · {suggestions.length > 0 ? 'tab completes' : 'tab reasoning'} · / commands · @ files · ctrl+o last result · ctrl+c twice quit
       </Text>
     </Box>
   );

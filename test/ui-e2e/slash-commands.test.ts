@@ -1,0 +1,106 @@
+/**
+ * The prompt box's slash commands in a real terminal: each one answers on screen
+ * and none reaches the model (the scripted server counts zero requests), names
+ * complete with Tab, an unknown one gets one line, `//text` is sent as `/text`,
+ * and /clear and /quit act on the session.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { journalOf, makeRepo, planModel, sessionIds } from '../support/e2e-fixtures.js';
+import { uiTest as test, type TmuxTerminal } from './support/tmux.js';
+
+/** Types a line and presses Enter once it shows (text and Enter in one read would be a paste). */
+async function submit(terminal: TmuxTerminal, text: string): Promise<void> {
+  await terminal.type(text);
+  await terminal.waitFor(`› ${text}`);
+  await terminal.press('Enter');
+}
+
+describe('slash commands in a terminal', { timeout: 120_000 }, () => {
+  test('every command answers on screen and none reaches the model', async ({ scratch, server, home, terminal }) => {
+    const repo = makeRepo(scratch, 'work', {
+      'AGENTS.md': 'Use tabs.\n',
+      '.endure/commands/review.md': '---\ndescription: review a file\n---\nReview $1 carefully. Focus: $ARGUMENTS\n',
+      '.endure/commands/empty.md': '\n',
+    });
+    mkdirSync(join(scratch, 'user-home', '.config', 'endure', 'commands'), { recursive: true });
+    writeFileSync(join(scratch, 'user-home', '.config', 'endure', 'commands', 'hello.md'), 'Say hello.\n');
+    server.respondWith(planModel([], 'fine'));
+    await terminal.endure(['--base-url', server.url, '--sandbox', 'host', '--cwd', repo, '--approval', 'ask']);
+    const opened = await terminal.waitFor('what should the agent do?');
+    expect(opened).toMatch(/◆ session [\w-]+ started · qwen3\.6-27b on llama · sandbox host · [\s\S]*?instructions AGENTS\.md/);
+
+    await terminal.type('/');
+    await terminal.waitFor('› /');
+    const listed = await terminal.waitFor('/status');
+    expect(listed).toContain('/compact');
+    expect(listed).toContain('tab completes');
+    await terminal.type('hel');
+    await terminal.waitFor('› /hel');
+    await terminal.press('Tab');
+    const both = await terminal.waitFor('/hello');
+    expect(both).toContain('› /hel ');
+    await terminal.press('C-u');
+    await terminal.waitFor('what should the agent do?');
+    await terminal.type('/st');
+    await terminal.waitFor('› /st');
+    await terminal.press('Tab');
+    await terminal.waitFor('› /status');
+    await terminal.press('Enter');
+    const status = await terminal.waitFor('approval  ask');
+    expect(status).toMatch(/model {5}qwen3\.6-27b on llama \(http:\/\/127\.0\.0\.1:\d+\/v1\)/);
+    expect(status).toMatch(/context {3}0 tokens, 0% of 32\.8k/);
+    expect(status).toContain('budgets   none');
+    expect(status).toContain(`sandbox   host · workspace ${repo}`);
+    expect(status).toContain('instructions AGENTS.md');
+
+    await submit(terminal, '/help');
+    const help = await terminal.waitFor('custom commands (.endure');
+    for (const name of ['/help', '/status', '/compact', '/rewind', '/fork', '/diff', '/approval ask|auto|deny', '/sessions', '/clear', '/quit']) expect(help).toContain(name);
+    expect(help).toMatch(/\/review \[args\]\s+review a file \(project\)/);
+    expect(help).toMatch(/\/hello \[args\]\s+Say hello\. \(user\)/);
+    expect(help).toMatch(/\/empty \[args\]\s+✗ the file has no text/);
+
+    await submit(terminal, '/nope');
+    await terminal.waitFor('unknown command /nope; /help lists the commands');
+
+    await submit(terminal, '/approval auto');
+    await terminal.waitFor('approval policy: auto for the rest of the session');
+    await terminal.waitFor(/session [\w-]+ · approval auto/);
+
+    for (const name of ['rewind', 'fork', 'compact']) {
+      await submit(terminal, `/${name}`);
+      await terminal.waitFor(`/${name} is not available yet`);
+    }
+
+    await submit(terminal, '/diff');
+    await terminal.waitFor('no changes in the workspace');
+
+    await submit(terminal, '/sessions');
+    const [id] = sessionIds(home);
+    await terminal.waitFor(new RegExp(`▸ ${id} +running`));
+
+    await submit(terminal, '/empty');
+    await terminal.waitFor('/empty cannot be used: the file has no text');
+    expect(server.requestCount).toBe(0);
+
+    await submit(terminal, '/clear');
+    const cleared = await terminal.waitFor(`the previous one stays resumable: endure resume ${id}`);
+    const [second] = sessionIds(home).filter((other) => other !== id);
+    expect(second).toBeDefined();
+    expect(cleared).toContain(`new session ${second}`);
+    await terminal.waitFor(`session ${second} · approval auto`);
+
+    await submit(terminal, '//etc is not a command');
+    await terminal.waitFor('● done');
+    expect(server.requestCount).toBe(1);
+    const messages = server.requests[0]!.body.messages as { role: string; content: string }[];
+    expect(messages.at(-1)).toEqual({ role: 'user', content: '/etc is not a command' });
+    expect(journalOf(home, second!).records.some((record) => record.kind === 'user' && record.content === '/etc is not a command')).toBe(true);
+
+    await submit(terminal, '/quit');
+    expect(await terminal.exitStatus()).toBe(0);
+    expect(journalOf(home, id!).torn).toBe(false);
+  });
+});
