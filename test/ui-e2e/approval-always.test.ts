@@ -32,6 +32,8 @@ describe('always in the UI', { timeout: 120_000 }, () => {
     await terminal.endure(['--base-url', server.url, '--sandbox', 'host', '--cwd', repo, '--approval', 'ask']);
     await terminal.waitFor('what should the agent do?');
     await terminal.type('run the tests');
+    // Text and Enter read in one chunk are a paste (a newline in the box), so Enter waits for the text.
+    await terminal.waitFor('› run the tests');
     await terminal.press('Enter');
 
     const first = await terminal.waitFor('run_shell: node test.mjs');
