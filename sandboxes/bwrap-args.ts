@@ -31,6 +31,8 @@ export interface BwrapPlan {
    * Bound read-only before the writable trees, so a workspace inside them stays writable.
    */
   runtime?: string[];
+  /** The descriptor bwrap reads the seccomp filter from (seccomp.ts: no Unix sockets). */
+  seccompFd?: number;
 }
 
 /** What /run may keep: resolv.conf often points into these. Sockets (docker, dbus, databases) stay hidden. */
@@ -51,6 +53,7 @@ export function bwrapArgs(plan: BwrapPlan, command: string, args: readonly strin
   if (plan.disableUserns) argv.push('--disable-userns');
   if (plan.network) argv.push('--share-net');
   argv.push('--cap-drop', 'ALL', '--die-with-parent', '--new-session', '--clearenv');
+  if (plan.seccompFd !== undefined) argv.push('--seccomp', String(plan.seccompFd));
   const env = { ...plan.env, HOME: SANDBOX_HOME, TMPDIR: '/tmp' };
   for (const [key, value] of Object.entries(env)) argv.push('--setenv', key, value);
   argv.push('--chdir', plan.cwd, '--', command, ...args);

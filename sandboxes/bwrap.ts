@@ -16,9 +16,12 @@ import { ChildTracker } from './children.js';
 import { findExecutable } from './executables.js';
 import { readHostFacts, type HostFacts } from './host-facts.js';
 import { findSecrets, type SecretMasks } from './secrets.js';
+import { unixSocketFilter, writeFilterFile } from './seccomp.js';
 import type { Sandbox, SandboxOptions, SpawnOptions, WrappedCommand } from './types.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
+/** The descriptor the seccomp filter is opened on for bwrap (by the small shell that starts it). */
+const SECCOMP_FD = 9;
 
 /** The private /tmp and /run cover whatever the host has there. */
 function hiddenInside(path: string): boolean {
@@ -56,6 +59,7 @@ export class BwrapSandbox implements Sandbox {
   private readonly runtime = hiddenRuntimePaths();
   private readonly children = new ChildTracker({ deliver: (child, signal) => child.kill(signal) });
   private prepared: Promise<void> | undefined;
+  private filterFile: { path: string; dispose(): void } | undefined;
 
   constructor(
     private readonly options: SandboxOptions,
@@ -95,7 +99,23 @@ export class BwrapSandbox implements Sandbox {
       runKeep: this.runKeep,
       runtime: this.runtime,
     };
-    return { command: this.bwrapPath, args: bwrapArgs(plan, command, args), env: {}, cwd: options.cwd };
+    const filter = this.seccompFilterPath();
+    if (filter === undefined) return { command: this.bwrapPath, args: bwrapArgs(plan, command, args), env: {}, cwd: options.cwd };
+    // bwrap reads the filter from a descriptor; a shell opens it, then becomes bwrap,
+    // so any spawner (the MCP SDK's included) can start the result as a plain argv.
+    const argv = bwrapArgs({ ...plan, seccompFd: SECCOMP_FD }, command, args);
+    const open = `f=$1; shift; exec "$@" ${SECCOMP_FD}<"$f"`;
+    return { command: '/bin/sh', args: ['-c', open, 'sh', filter, this.bwrapPath, ...argv], env: {}, cwd: options.cwd };
+  }
+
+  /** The no-Unix-sockets filter, written once per sandbox; undefined on an architecture it does not know. */
+  private seccompFilterPath(): string | undefined {
+    if (this.filterFile === undefined) {
+      const filter = unixSocketFilter();
+      if (filter === undefined) return undefined;
+      this.filterFile = writeFilterFile(filter);
+    }
+    return this.filterFile.path;
   }
 
   spawn(command: string, args: string[], options: SpawnOptions): ChildProcess {
@@ -106,6 +126,8 @@ export class BwrapSandbox implements Sandbox {
 
   async dispose(): Promise<void> {
     await this.children.terminateAll();
+    this.filterFile?.dispose();
+    this.filterFile = undefined;
   }
 
   /** Starts `true` in this very sandbox; the failure, explained, when it cannot start. */

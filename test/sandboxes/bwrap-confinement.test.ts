@@ -103,7 +103,7 @@ describe('bwrap confinement', () => {
       const connect = (sandbox: ReturnType<typeof createSandbox>) =>
         finished(sandbox.spawn(process.execPath, ['-e', script, socketPath], { cwd: workspace, env: BASE_ENV }));
       expect((await connect(createSandbox('host', { workspace }))).stdout).toBe('connected: hello from a host socket\n');
-      expect((await connect(createSandbox('bwrap', { workspace, network: true }))).stdout).toBe('error: ENOENT\n');
+      expect((await connect(createSandbox('bwrap', { workspace, network: true }))).stdout).toBe('error: EPERM\n');
     } finally {
       server.close();
     }
