@@ -29,6 +29,7 @@ const benches: Bench[] = [
   ['journal', async () => (await import('./journal.js')).runJournalBench()],
   ['sandbox', async () => (await import('./sandbox.js')).runSandboxBench()],
   ['ui-render', async () => (await import('./ui-render.js')).benchUiRender()],
+  ['approvals', async () => (await import('./approvals.js')).benchApprovals()],
 ];
 
 mkdirSync('bench-results', { recursive: true });
