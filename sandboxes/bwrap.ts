@@ -22,6 +22,15 @@ import type { Sandbox, SandboxOptions, SpawnOptions, WrappedCommand } from './ty
 const PROBE_TIMEOUT_MS = 10_000;
 /** The descriptor the seccomp filter is opened on for bwrap (by the small shell that starts it). */
 const SECCOMP_FD = 9;
+/** Where the allow-list proxy answers inside the sandbox (its own network namespace: no clash). */
+export const SANDBOX_PROXY_PORT = 3128;
+
+/** The variables that send HTTP clients to the proxy, in both spellings (cli.md). */
+export function proxyEnvironment(port = SANDBOX_PROXY_PORT): Record<string, string> {
+  const url = `http://127.0.0.1:${port}`;
+  const noProxy = 'localhost,127.0.0.1,::1';
+  return { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: noProxy, no_proxy: noProxy };
+}
 
 /** The private /tmp and /run cover whatever the host has there. */
 function hiddenInside(path: string): boolean {
@@ -100,12 +109,31 @@ export class BwrapSandbox implements Sandbox {
       runtime: this.runtime,
     };
     const filter = this.seccompFilterPath();
+    if (this.options.proxy !== undefined) return this.wrapWithProxy(this.options.proxy, filter, plan, command, args);
     if (filter === undefined) return { command: this.bwrapPath, args: bwrapArgs(plan, command, args), env: {}, cwd: options.cwd };
     // bwrap reads the filter from a descriptor; a shell opens it, then becomes bwrap,
     // so any spawner (the MCP SDK's included) can start the result as a plain argv.
     const argv = bwrapArgs({ ...plan, seccompFd: SECCOMP_FD }, command, args);
     const open = `f=$1; shift; exec "$@" ${SECCOMP_FD}<"$f"`;
     return { command: '/bin/sh', args: ['-c', open, 'sh', filter, this.bwrapPath, ...argv], env: {}, cwd: options.cwd };
+  }
+
+  /**
+   * `--network allow=...`: no network namespace shared; inside, net-forwarder.js
+   * listens on 127.0.0.1 and hands connections to net-launcher.js outside, which
+   * joins them to the proxy (see net-launcher.ts for why it goes that way round).
+   */
+  private wrapWithProxy(proxy: string, filter: string | undefined, plan: BwrapPlan, command: string, args: string[]): WrappedCommand {
+    const helpers = join(packageRoot(), 'dist', 'sandboxes');
+    const inside: BwrapPlan = {
+      ...plan,
+      network: false,
+      env: { ...plan.env, ...proxyEnvironment(), NODE_CHANNEL_FD: '3' },
+      ...(filter === undefined ? {} : { seccompFd: 4 }),
+    };
+    const forwarder = [join(helpers, 'net-forwarder.js'), String(SANDBOX_PROXY_PORT), '--', command, ...args];
+    const argv = bwrapArgs(inside, process.execPath, forwarder);
+    return { command: process.execPath, args: [join(helpers, 'net-launcher.js'), proxy, filter ?? '-', this.bwrapPath!, ...argv], env: {}, cwd: plan.cwd };
   }
 
   /** The no-Unix-sockets filter, written once per sandbox; undefined on an architecture it does not know. */

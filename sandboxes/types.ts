@@ -12,6 +12,11 @@ export interface SandboxOptions {
   workspace: string;
   /** Let processes reach the network. @default false */
   network?: boolean;
+  /**
+   * The Unix socket of endure's allow-list proxy (network-proxy.ts). With it, bwrap
+   * gives the sandbox no network of its own, only that proxy on 127.0.0.1:3128.
+   */
+  proxy?: string;
   /** Extra writable paths (e.g. the main repository's .git for a worktree). */
   writable?: string[];
   /** Paths re-bound read-only inside writable ones (.git/hooks, .git/config). */
