@@ -27,7 +27,7 @@ export const configFileSchema = z
     thinking: z.boolean(),
     preserveThinking: z.boolean(),
     sandbox: z.enum(['bwrap', 'host', 'container']),
-    network: z.boolean(),
+    network: z.union([z.boolean(), z.object({ allow: z.array(z.string().min(1)).min(1) }).strict()]),
     containerImage: z.string().min(1),
     approval: z
       .object({ policy: z.enum(['ask', 'auto', 'deny']), allow: z.array(rule), deny: z.array(rule) })

@@ -11,7 +11,7 @@ export function addRunOptions(command: Command): Command {
     .addOption(new Option('--thinking <on|off>', 'reasoning mode (default on)').choices(['on', 'off']))
     .option('--cwd <dir>', 'the workspace (default: the current directory)')
     .addOption(new Option('--sandbox <kind>', 'where tools run (default: bwrap when it works)').choices(['bwrap', 'host', 'container']))
-    .addOption(new Option('--network <on|off>', 'network inside the sandbox (default off)').choices(['on', 'off']))
+    .addOption(new Option('--network <on|off|allow=HOST[:PORT],...>', 'network inside the sandbox (default off); allow=... reaches only those hosts, through a proxy'))
     .option('--worktree', 'work on a branch endure/<session> in a git worktree')
     .option('--patch <file>', 'with --worktree: write the work as a patch file at the end')
     .addOption(new Option('--approval <policy>', 'ask, auto or deny for calls that change things').choices(['ask', 'auto', 'deny']))

@@ -23,8 +23,10 @@ import { createTrustStore } from '../mcp/trust.js';
 import { createModelClient } from '../model/client.js';
 import { SlotKeepingClient } from '../model/slot-keeper.js';
 import type { EndpointInfo, ModelClient } from '../model/types.js';
-import { SandboxError, oneLine } from '../shared/errors.js';
+import { ConfigError, SandboxError, oneLine } from '../shared/errors.js';
 import { createSandbox } from '../../sandboxes/index.js';
+import { formatAllowList } from '../../sandboxes/network-allow.js';
+import { startAllowListProxy, type AllowListProxy } from '../../sandboxes/network-proxy.js';
 import type { Sandbox } from '../../sandboxes/types.js';
 import { createWorktree, worktreeSandboxPaths, type Worktree } from '../../sandboxes/worktree.js';
 import { newSessionId, resolveHome } from '../../sessions/home.js';
@@ -72,8 +74,16 @@ export interface RuntimeOptions {
 }
 
 /** The chosen sandbox, or bwrap when it works and host (with a warning) when it does not. */
-async function openSandbox(settings: Settings, workspace: string, extra: { writable?: string[]; readOnly?: string[] }, warn: (m: string) => void): Promise<Sandbox> {
-  const options = { workspace, network: settings.network, ...extra };
+async function openSandbox(settings: Settings, workspace: string, extra: { writable?: string[]; readOnly?: string[] }, warn: (m: string) => void, proxy?: string): Promise<Sandbox> {
+  const options = { workspace, network: settings.network, ...extra, ...(proxy ? { proxy } : {}) };
+  if (proxy !== undefined) {
+    // Only bwrap can keep every other route closed; never fall back to an open host.
+    if (settings.sandbox !== undefined && settings.sandbox !== 'bwrap')
+      throw new ConfigError('invalid_flag', `--network allow=... needs --sandbox bwrap (the ${settings.sandbox} backend cannot keep other routes out closed)`);
+    const sandbox = createSandbox('bwrap', options);
+    await sandbox.prepare();
+    return sandbox;
+  }
   if (settings.sandbox) {
     const sandbox = createSandbox(settings.sandbox, options);
     await sandbox.prepare();
@@ -161,10 +171,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   let session: Session | undefined;
   let sandbox: Sandbox | undefined;
   let tools: McpToolHost | undefined;
-  // Tools first (they may still write), then the sandbox, then the journal and its lock.
+  let proxy: AllowListProxy | undefined;
+  // Tools first (they may still write), then the sandbox and its proxy, then the journal and its lock.
   const closeAll = async () => {
     await tools?.close().catch(() => undefined);
     await sandbox?.dispose().catch(() => undefined);
+    await proxy?.close().catch(() => undefined);
     session?.close();
   };
 
@@ -212,7 +224,22 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       extra = worktreeSandboxPaths(worktree);
     }
 
-    sandbox = await openSandbox(settings, workspace, extra, warn);
+    if (settings.networkAllow) {
+      const refused = new Set<string>();
+      proxy = await startAllowListProxy({
+        allow: settings.networkAllow,
+        // Each refused host once per run, in the journal and on screen.
+        onRefused: (host, port) => {
+          const key = `${host}:${port}`;
+          if (refused.has(key)) return;
+          refused.add(key);
+          const message = `the network allow-list refused ${key}; to allow it: --network allow=${formatAllowList([...settings.networkAllow!, { host, port }])}`;
+          session?.append({ kind: 'error', code: 'network_refused', message });
+          warn(message);
+        },
+      });
+    }
+    sandbox = await openSandbox(settings, workspace, extra, warn, proxy?.socketPath);
 
     const mcp = await loadMcpConfig({ projectRoot: previous?.cwd ?? settings.cwd, env, configFiles: settings.mcpConfigFiles });
     const trust = createTrustStore(home);

@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ApprovalConfig } from '../agent/approval.js';
 import type { Budgets } from '../agent/stop-conditions.js';
+import { parseAllowedHost, parseAllowList, type AllowedHost } from '../../sandboxes/network-allow.js';
 import { ConfigError } from '../shared/errors.js';
 import { apiKeyFromEnv, loadConfigFiles, parseDuration, type ConfigFile } from './config.js';
 
@@ -50,6 +51,8 @@ export interface Settings {
   /** Explicitly chosen by flag or config; otherwise bwrap when it works. */
   sandbox?: 'bwrap' | 'host' | 'container';
   network: boolean;
+  /** `--network allow=...` / `network.allow`: only these hosts, through endure's proxy (network is then false). */
+  networkAllow?: AllowedHost[];
   containerImage?: string;
   worktree: boolean;
   patchFile?: string;
@@ -84,6 +87,14 @@ function positiveInt(flag: string, value: string | undefined): number | undefine
   if (!Number.isInteger(number) || number <= 0)
     throw new ConfigError('invalid_flag', `${flag} must be a positive whole number, got "${value}"`);
   return number;
+}
+
+function allowListOf(where: string, parse: () => AllowedHost[]): AllowedHost[] {
+  try {
+    return parse();
+  } catch (error) {
+    throw new ConfigError('invalid_flag', `${where}: ${(error as Error).message}`);
+  }
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
@@ -125,7 +136,9 @@ export function resolveSettings(
   const { key, variable } = apiKeyFromEnv(env);
   const deadline = flags.deadline ?? config.budgets?.deadline;
   const thinking = oneOf('--thinking', flags.thinking, ['on', 'off'] as const);
-  const network = oneOf('--network', flags.network, ['on', 'off'] as const);
+  const allowFlag = flags.network?.startsWith('allow=') ? flags.network.slice('allow='.length) : undefined;
+  const network = allowFlag === undefined ? oneOf('--network', flags.network, ['on', 'off'] as const) : undefined;
+  const networkAllow = allowFlag !== undefined ? allowListOf('--network allow=', () => parseAllowList(allowFlag)) : network === undefined && typeof config.network === 'object' ? allowListOf('network.allow in the user config', () => config.network && typeof config.network === 'object' ? config.network.allow.map(parseAllowedHost) : []) : undefined;
   const secretNames = config.secretEnv ?? [];
   const secrets = [key, ...secretNames.map((name) => env[name])].filter((value): value is string => !!value);
   const contextWindow = positiveInt('--context-window', flags.contextWindow) ?? config.contextWindow;
@@ -144,7 +157,8 @@ export function resolveSettings(
     apiKey: key,
     apiKeyVariable: variable,
     sandbox: oneOf('--sandbox', flags.sandbox, ['bwrap', 'host', 'container'] as const) ?? config.sandbox,
-    network: network ? network === 'on' : (config.network ?? false),
+    network: network ? network === 'on' : config.network === true,
+    ...(networkAllow ? { networkAllow } : {}),
     containerImage: config.containerImage,
     worktree: flags.worktree ?? false,
     patchFile: flags.patch ? resolve(flags.patch) : undefined,
