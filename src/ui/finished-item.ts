@@ -14,7 +14,7 @@ export type ToolItemStatus = 'done' | 'failed' | 'denied' | 'cancelled' | 'inter
 export type FinishedItem =
   | { kind: 'session'; key: number; text: string }
   | { kind: 'user'; key: number; text: string; steering: boolean; attachments?: string[] }
-  | { kind: 'reasoning'; key: number; text: string; chars: number; expanded: boolean }
+  | { kind: 'reasoning'; key: number; text: string; chars: number; expanded: boolean; /** How long it thought (unknown for a replayed journal). */ durationMs?: number }
   | { kind: 'answer'; key: number; text: string; partial: boolean }
   | {
       kind: 'tool';
@@ -65,7 +65,7 @@ export function toolItem(input: ToolEndInput): NewItem {
   };
 }
 
-export function reasoningItem(text: string, expanded: boolean): NewItem {
+export function reasoningItem(text: string, expanded: boolean, durationMs?: number): NewItem {
   const kept = text.length > MAX_REASONING_CHARS ? `…${text.slice(text.length - MAX_REASONING_CHARS)}` : text;
-  return { kind: 'reasoning', text: expanded ? kept : firstLines(text.trim(), 1).lines[0] ?? '', chars: text.length, expanded };
+  return { kind: 'reasoning', text: expanded ? kept : firstLines(text.trim(), 1).lines[0] ?? '', chars: text.length, expanded, ...(durationMs === undefined ? {} : { durationMs }) };
 }

@@ -90,3 +90,13 @@ function countLines(text: string, from: number): number {
   for (let index = text.indexOf('\n', from); index !== -1; index = text.indexOf('\n', index + 1)) count += 1;
   return count;
 }
+
+/** `1 more line`, `2 more lines`: a count with its noun, plural when it is not one. */
+export function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** How long it thought, as the other agents say it: "0.4s", "12s", "2m 03s". */
+export function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${trimZero((Math.max(0, ms) / 1000).toFixed(1))}s` : formatDuration(ms);
+}

@@ -10,6 +10,7 @@ import type { EndStatus } from '../agent/events.js';
 import { expandCustomCommand, type CustomCommand } from '../context/custom-commands.js';
 import { listWorkspaceDirectory } from '../context/mentions.js';
 import { alwaysCovers } from './approvals.js';
+import { approvalDiff } from './approval-diff.js';
 import type { UiControls } from './controls.js';
 import { clip } from './format.js';
 import { parseInput, type ApprovalPolicy, type SlashContext } from './slash-commands.js';
@@ -295,9 +296,10 @@ export class SessionController implements UiControls {
   private showFirstApproval(): void {
     const first = this.waiting[0]?.request;
     if (this.store.state.approval === first) return;
+    const diff = first === undefined ? undefined : approvalDiff(first.tool, first.args, this.driver.info.workspace);
     this.store.update((state) => {
-      const { approval: _shown, ...rest } = state;
-      return first === undefined ? rest : { ...rest, approval: first };
+      const { approval: _shown, approvalDiff: _diff, ...rest } = state;
+      return first === undefined ? rest : { ...rest, approval: first, ...(diff === undefined ? {} : { approvalDiff: diff }) };
     });
     if (first !== undefined) this.options.bell();
   }

@@ -8,7 +8,7 @@
  */
 import type { SessionCommands, SessionDriver } from '../agent/controls.js';
 import type { CustomCommand } from '../context/custom-commands.js';
-import { firstLines, formatAge, formatDuration, formatShare, formatTokens } from './format.js';
+import { countOf, firstLines, formatAge, formatDuration, formatShare, formatTokens } from './format.js';
 import type { ViewState } from './state.js';
 
 export type ApprovalPolicy = 'ask' | 'auto' | 'deny';
@@ -70,7 +70,7 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
         const diff = await context.session.workspaceDiff();
         if (diff.trim() === '') return context.print('no changes in the workspace');
         const { lines, more } = firstLines(diff, DIFF_LINES_SHOWN);
-        context.print([...lines, ...(more > 0 ? [`… ${more} more ${more === 1 ? 'line' : 'lines'} (git diff in the workspace shows them)`] : [])].join('\n'), 'diff');
+        context.print([...lines, ...(more > 0 ? [`… ${countOf(more, 'more line')} (git diff in the workspace shows them)`] : [])].join('\n'), 'diff');
       } catch (error) {
         context.print(`/diff failed: ${error instanceof Error ? error.message : String(error)}`, 'error');
       }

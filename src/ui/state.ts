@@ -9,6 +9,7 @@ import type { ApprovalRequest, SessionDriver } from '../agent/controls.js';
 import { prefilledOf } from '../model/usage.js';
 import { splitAttachments } from '../context/mentions.js';
 import { appendTo, emptyLog, type AppendLog } from './append-log.js';
+import type { ApprovalDiff } from './approval-diff.js';
 import { reasoningItem, toolItem, type FinishedItem, type NewItem } from './finished-item.js';
 import { appendTail, clip, formatTokens } from './format.js';
 import { EMPTY_LINE, type LineState } from './line-editor.js';
@@ -43,6 +44,9 @@ export interface LiveTurn {
   /** Last LIVE_TAIL_CHARS of the streaming reasoning. */
   reasoning: string;
   reasoningChars: number;
+  /** When the reasoning began and ended (event times), for "thought for 3.2s". */
+  reasoningStartedAt?: number;
+  reasoningEndedAt?: number;
   /** Last LIVE_TAIL_CHARS of the streaming answer. */
   answer: string;
   answerChars: number;
@@ -87,6 +91,8 @@ export interface ViewState {
   phase: Phase;
   /** The approval on screen, if any (the first of those waiting). */
   approval?: ApprovalRequest;
+  /** Its file diff, read once when it was shown (edit tools). */
+  approvalDiff?: ApprovalDiff;
   /** Ctrl+C was pressed once; a second press quits. */
   quitArmed: boolean;
   draft: LineState;
@@ -209,13 +215,17 @@ function applyBody(state: ViewState, event: AgentEvent): ViewState {
     case 'turn_start':
       return { ...state, live: { ...EMPTY_LIVE, tools: live.tools } };
     case 'reasoning_delta':
-      return { ...state, live: { ...calm(live), reasoning: appendTail(live.reasoning, event.text, LIVE_TAIL_CHARS), reasoningChars: live.reasoningChars + event.text.length } };
+      return {
+        ...state,
+        live: { ...calm(live), reasoning: appendTail(live.reasoning, event.text, LIVE_TAIL_CHARS), reasoningChars: live.reasoningChars + event.text.length, reasoningStartedAt: live.reasoningStartedAt ?? event.time },
+      };
     case 'content_delta':
-      return { ...state, live: { ...calm(live), answer: appendTail(live.answer, event.text, LIVE_TAIL_CHARS), answerChars: live.answerChars + event.text.length } };
+      return { ...state, live: { ...reasoningEnded(calm(live), event.time), answer: appendTail(live.answer, event.text, LIVE_TAIL_CHARS), answerChars: live.answerChars + event.text.length } };
     case 'assistant_message': {
       let next: ViewState = { ...state, live: { ...EMPTY_LIVE, tools: live.tools } };
       const reasoning = event.reasoning ?? '';
-      if (reasoning.trim() !== '') next = finish(next, reasoningItem(reasoning, state.reasoningShown));
+      const thoughtMs = live.reasoningStartedAt === undefined ? undefined : (live.reasoningEndedAt ?? event.time) - live.reasoningStartedAt;
+      if (reasoning.trim() !== '') next = finish(next, reasoningItem(reasoning, state.reasoningShown, thoughtMs));
       if (event.content.trim() !== '') next = finish(next, { kind: 'answer', text: event.content, partial: false });
       return next;
     }
@@ -289,6 +299,10 @@ function applyBody(state: ViewState, event: AgentEvent): ViewState {
     default:
       return assertNever(event);
   }
+}
+
+function reasoningEnded(live: LiveTurn, time: number): LiveTurn {
+  return live.reasoningStartedAt === undefined || live.reasoningEndedAt !== undefined ? live : { ...live, reasoningEndedAt: time };
 }
 
 /** A retry or wait notice ends when output flows again. */

@@ -44,10 +44,12 @@ describe('finished items and the live turn', () => {
     const running = frame();
     expect(running.indexOf('› fix the bug')).toBeLessThan(running.indexOf('Reading the file.'));
     expect(running.indexOf('Reading the file.')).toBeLessThan(running.indexOf('read_file src/a.ts'));
-    expect(running).toContain('✻ thought for 19 characters: The bug is in a.ts.');
+    // Reasoning from the event at +300 ms to the first answer text at +400 ms.
+    expect(running).toContain('✻ thought for 0.1s: The bug is in a.ts.');
     gate.open();
     await until(() => frame().includes('✓ read_file src/a.ts · 12ms'));
     expect(frame()).toContain('  1 one\n  2 two\n  3 three\n  … 2 more lines');
+    expect(frame()).not.toContain('characters');
     expect(frame()).not.toContain('4 four');
   });
 
@@ -82,7 +84,7 @@ describe('finished items and the live turn', () => {
       await gate.wait();
     });
     controller.submit('go');
-    await until(() => frame().includes('thinking · 28 characters · tab shows it'));
+    await until(() => /thinking · [\d.]+s · tab shows it/.test(frame()));
     expect(frame()).not.toContain('first I will check the tests');
     screen.stdin.write('\t');
     await until(() => frame().includes('first I will check the tests'));

@@ -44,7 +44,7 @@ export function App({ store, controls, note, keys = true }: AppProps) {
         <LiveTurn live={state.live} phase={state.phase} reasoningShown={state.reasoningShown} now={now} awaitingApproval={state.approval !== undefined} />
         {state.resultShown ? <ResultPanel result={state.lastResult} /> : null}
         {state.approval !== undefined ? (
-          <ApprovalPrompt request={state.approval} alwaysCovers={controls.describeAlways(state.approval)} />
+          <ApprovalPrompt request={state.approval} alwaysCovers={controls.describeAlways(state.approval)} {...(state.approvalDiff === undefined ? {} : { diff: state.approvalDiff })} />
         ) : controls.acceptsInput && state.phase !== 'closing' ? (
           <PromptBox
             draft={state.draft}

@@ -4,7 +4,7 @@
 import { Box, Text } from 'ink';
 import type { DiffLine } from '../edit-diff.js';
 import type { FinishedItem, ToolItemStatus } from '../finished-item.js';
-import { formatDuration } from '../format.js';
+import { countOf, formatDuration, formatSeconds } from '../format.js';
 
 const TOOL_MARK: Record<ToolItemStatus, { mark: string; color: string }> = {
   done: { mark: '✓', color: 'green' },
@@ -41,7 +41,7 @@ export function FinishedRow({ item }: { item: FinishedItem }) {
       return item.expanded ? (
         <Text dimColor italic>{item.text}</Text>
       ) : (
-        <Text dimColor>{`✻ thought for ${item.chars} characters${item.text === '' ? '' : `: ${item.text}`}`}</Text>
+        <Text dimColor>{`✻ thought${item.durationMs === undefined ? '' : ` for ${formatSeconds(item.durationMs)}`}${item.text === '' ? '' : `: ${item.text}`}`}</Text>
       );
     case 'answer':
       return (
@@ -90,7 +90,7 @@ function ToolRow({ item }: { item: Extract<FinishedItem, { kind: 'tool' }> }) {
               {line === '' ? ' ' : line}
             </Text>
           ))}
-          {item.moreLines > 0 ? <Text dimColor>{`… ${item.moreLines} more lines (ctrl+o shows the last result)`}</Text> : null}
+          {item.moreLines > 0 ? <Text dimColor>{`… ${countOf(item.moreLines, 'more line')} (ctrl+o shows the last result)`}</Text> : null}
         </Box>
       ) : (
         <Box flexDirection="column" marginLeft={2}>
@@ -99,7 +99,7 @@ function ToolRow({ item }: { item: Extract<FinishedItem, { kind: 'tool' }> }) {
               {line.text === '' ? ' ' : line.text}
             </Text>
           ))}
-          {item.diff.more > 0 ? <Text dimColor>{`… ${item.diff.more} more diff lines`}</Text> : null}
+          {item.diff.more > 0 ? <Text dimColor>{`… ${countOf(item.diff.more, 'more diff line')}`}</Text> : null}
         </Box>
       )}
     </Box>

@@ -4,7 +4,7 @@
  * elapsed time, and retry or wait notices. Everything here is bounded in size.
  */
 import { Box, Text } from 'ink';
-import { formatDuration, formatTokens, lastLines } from '../format.js';
+import { formatDuration, formatSeconds, formatTokens, lastLines } from '../format.js';
 import type { AgentActivity, LiveTurn as LiveTurnState, Phase } from '../state.js';
 import { spinnerFrame } from './use-now.js';
 
@@ -31,7 +31,7 @@ export function LiveTurn({ live, phase, reasoningShown, now, awaitingApproval = 
       {live.reasoningChars > 0 ? (
         <Box flexDirection="column" marginTop={1}>
           <Text dimColor>
-            {`${streamingReasoning ? spinner : '✻'} thinking · ${live.reasoningChars} characters · tab ${reasoningShown ? 'hides' : 'shows'} it`}
+            {`${streamingReasoning ? spinner : '✻'} ${thinkingLabel(live, now)} · tab ${reasoningShown ? 'hides' : 'shows'} it`}
           </Text>
           {reasoningShown ? (
             <Text dimColor italic>
@@ -69,4 +69,10 @@ export function LiveTurn({ live, phase, reasoningShown, now, awaitingApproval = 
 function agentLine(agent: AgentActivity): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return `${agent.currentTool ?? 'thinking'} · ${plural(agent.turns, 'turn')} · ${plural(agent.toolCalls, 'tool call')} · ${formatTokens(agent.tokens)} tokens`;
+}
+
+function thinkingLabel(live: LiveTurnState, now: number): string {
+  if (live.reasoningStartedAt === undefined) return 'thinking';
+  if (live.reasoningEndedAt !== undefined) return `thought for ${formatSeconds(live.reasoningEndedAt - live.reasoningStartedAt)}`;
+  return `thinking · ${formatSeconds(now - live.reasoningStartedAt)}`;
 }

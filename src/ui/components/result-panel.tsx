@@ -3,7 +3,7 @@
  * first lines fit; the rest of a large output stays in the session's blobs.
  */
 import { Box, Text } from 'ink';
-import { firstLines } from '../format.js';
+import { countOf, firstLines } from '../format.js';
 
 /** @default 30 lines of the result. */
 export const RESULT_PANEL_LINES = 30;
@@ -21,7 +21,7 @@ export function ResultPanel({ result }: { result: { summary: string; content: st
           {line === '' ? ' ' : line}
         </Text>
       ))}
-      {more > 0 ? <Text dimColor>{`… ${more} more lines`}</Text> : null}
+      {more > 0 ? <Text dimColor>{`… ${countOf(more, 'more line')}`}</Text> : null}
     </Box>
   );
 }
