@@ -30,6 +30,7 @@ const benches: Bench[] = [
   ['sandbox', async () => (await import('./sandbox.js')).runSandboxBench()],
   ['ui-render', async () => (await import('./ui-render.js')).benchUiRender()],
   ['approvals', async () => (await import('./approvals.js')).benchApprovals()],
+  ['network-proxy', async () => (await import('./network-proxy.js')).benchNetworkProxy()],
 ];
 
 mkdirSync('bench-results', { recursive: true });
