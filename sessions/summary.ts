@@ -9,13 +9,17 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { emptyFigures, foldFigures, type SessionFigures } from './figures.js';
 import type { ReadFrom } from './journal-reader.js';
 import type { JournalRecord, SessionStatus } from './records.js';
 import type { Redactor } from './redactor.js';
 
 export type EndStatus = Exclude<SessionStatus, 'running'>;
 
-export interface SessionSummary {
+/** Bumped when the figures' meaning changes: a summary of another version is rebuilt from the journal. */
+const SUMMARY_VERSION = 2;
+
+export interface SessionSummary extends SessionFigures {
   id: string;
   task: string;
   /** Epoch ms of the first record. */
@@ -25,15 +29,12 @@ export interface SessionSummary {
   /** The status of the latest `end` record when nothing happened after it; unset while the session runs (or after a crash). */
   ended?: EndStatus;
   endReason?: string;
-  /** Assistant messages (one per model request). */
-  turns: number;
-  toolCalls: number;
-  usage: { promptTokens: number; completionTokens: number };
   /** The journal prefix folded in: where to read on from. */
   through: ReadFrom;
 }
 
 const summarySchema = z.object({
+  version: z.literal(SUMMARY_VERSION),
   id: z.string(),
   task: z.string(),
   startedAt: z.number(),
@@ -42,7 +43,7 @@ const summarySchema = z.object({
   endReason: z.string().optional(),
   turns: z.number(),
   toolCalls: z.number(),
-  usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }),
+  usage: z.object({ promptTokens: z.number(), completionTokens: z.number(), cachedTokens: z.number(), prefilledTokens: z.number() }),
   through: z.object({ offset: z.number(), seq: z.number(), lines: z.number() }),
 });
 
@@ -52,9 +53,7 @@ export function emptySummary(id: string): SessionSummary {
     task: '',
     startedAt: 0,
     lastActivity: 0,
-    turns: 0,
-    toolCalls: 0,
-    usage: { promptTokens: 0, completionTokens: 0 },
+    ...emptyFigures(),
     through: { offset: 0, seq: 0, lines: 0 },
   };
 }
@@ -63,18 +62,16 @@ export function emptySummary(id: string): SessionSummary {
 export function foldSummary(summary: SessionSummary, record: JournalRecord): void {
   if (summary.startedAt === 0) summary.startedAt = record.t;
   summary.lastActivity = record.t;
+  foldFigures(summary, record);
   switch (record.kind) {
     case 'session_start':
       summary.id = record.sessionId;
       summary.task = record.task;
       break;
     case 'assistant':
-      summary.turns++;
-      summary.usage.promptTokens += record.usage?.promptTokens ?? 0;
-      summary.usage.completionTokens += record.usage?.completionTokens ?? 0;
-      break;
     case 'tool_start':
-      summary.toolCalls++;
+    case 'tool_end':
+    case 'compaction':
       break;
     case 'end':
       summary.ended = record.status;
@@ -90,16 +87,6 @@ export function foldSummary(summary: SessionSummary, record: JournalRecord): voi
       // A session opened without a task (the UI's prompt box) takes its first message as the task.
       if (!summary.task) summary.task = record.content;
       break;
-    case 'tool_end':
-      // A subagent's calls and tokens count in its parent's.
-      if (record.agent) {
-        summary.toolCalls += record.agent.toolCalls;
-        summary.usage.promptTokens += record.agent.usage.promptTokens;
-        summary.usage.completionTokens += record.agent.usage.completionTokens;
-      }
-      break;
-    case 'compaction':
-      break;
     default: {
       const unknown: never = record;
       return unknown;
@@ -111,7 +98,7 @@ export function foldSummary(summary: SessionSummary, record: JournalRecord): voi
 
 /** Writes `summary` to `path` atomically, secrets redacted. */
 export function writeSummary(path: string, summary: SessionSummary, redactor?: Redactor): void {
-  const record = { version: 1, ...summary };
+  const record = { version: SUMMARY_VERSION, ...summary };
   const json = redactor ? redactor.serialize(record).json : JSON.stringify(record);
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, json);
@@ -122,7 +109,9 @@ export function writeSummary(path: string, summary: SessionSummary, redactor?: R
 export function readSummary(path: string): SessionSummary | undefined {
   try {
     const parsed = summarySchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    return parsed.success ? (parsed.data as SessionSummary) : undefined;
+    if (!parsed.success) return undefined;
+    const { version: _version, ...summary } = parsed.data;
+    return summary as SessionSummary;
   } catch {
     return undefined;
   }

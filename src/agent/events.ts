@@ -71,6 +71,8 @@ export type AgentEventBody =
       content: string;
       durationMs: number;
       outcome?: 'interrupted' | 'denied' | 'cancelled';
+      /** The session's tool-call count after this result (sessions/figures.ts: denied and cancelled calls do not count). */
+      toolCalls?: number;
     }
   | { type: 'approval_request'; callId: string; name: string; arguments: string; summary: string }
   | { type: 'compaction'; summaryChars: number; droppedMessages: number; contextBefore: number; contextAfter: number }

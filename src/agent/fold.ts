@@ -7,10 +7,9 @@
  * Applying a record is O(1) amortised (O(kept messages) only at a compaction),
  * and the state keeps the message objects that are sent, never copies per turn.
  */
+import { emptyFigures, foldFigures, type SessionFigures } from '../../sessions/figures.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import type { AssistantToolCall, ChatMessage, Usage } from '../model/types.js';
-import { addUsage } from '../model/usage.js';
-import type { UsageTotals } from './events.js';
 
 /** A call of the latest assistant message that has no result yet. */
 export interface OpenCall {
@@ -21,16 +20,14 @@ export interface OpenCall {
   argumentError?: string;
 }
 
-export interface ConversationState {
+/** The conversation; its counts (turns, toolCalls, usage) are the session's one fold of figures. */
+export interface ConversationState extends SessionFigures {
   sessionId: string;
   task: string;
   /** The messages sent to the model: the system prompt first. */
   messages: ChatMessage[];
   /** The journal seq each message came from (parallel to `messages`). */
   messageSeqs: number[];
-  turns: number;
-  toolCalls: number;
-  usage: UsageTotals;
   /** Prompt + completion tokens of the last response: the context's exact size then. */
   lastPromptTokens: number;
   lastUsage?: Usage;
@@ -88,9 +85,7 @@ export function emptyState(): ConversationState {
     task: '',
     messages: [],
     messageSeqs: [],
-    turns: 0,
-    toolCalls: 0,
-    usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0, prefilledTokens: 0 },
+    ...emptyFigures(),
     lastPromptTokens: 0,
     openCalls: [],
     heldResults: new Map(),
@@ -122,6 +117,7 @@ export function summaryMessage(summary: string): ChatMessage {
 
 export function applyRecord(state: ConversationState, record: JournalRecord): void {
   state.lastSeq = record.seq;
+  foldFigures(state, record);
   switch (record.kind) {
     case 'session_start':
       state.sessionId = record.sessionId;
@@ -149,7 +145,6 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
         noteFilesTouched(state, record.toolCalls);
       }
       push(state, message, record.seq);
-      state.turns = Math.max(state.turns, record.turn);
       state.lastAnswer = record.content;
       state.openCalls = (record.toolCalls ?? []).map((call) => {
         const argumentError = record.argumentErrors?.[call.id];
@@ -158,7 +153,6 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
       state.heldResults.clear();
       if (record.usage) {
         state.lastUsage = record.usage;
-        addUsage(state.usage, record.usage);
         state.lastPromptTokens = record.usage.promptTokens + record.usage.completionTokens;
       }
       return;
@@ -172,14 +166,6 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
       return;
     }
     case 'tool_end':
-      if (record.outcome !== 'denied' && record.outcome !== 'cancelled') state.toolCalls += 1;
-      // A subagent's calls and tokens count in its parent's (turns stay the parent's own).
-      if (record.agent) {
-        state.toolCalls += record.agent.toolCalls;
-        state.usage.promptTokens += record.agent.usage.promptTokens;
-        state.usage.completionTokens += record.agent.usage.completionTokens;
-        state.usage.cachedTokens += record.agent.usage.cachedTokens;
-      }
       state.heldResults.set(record.callId, { role: 'tool', tool_call_id: record.callId, content: record.content });
       flushHeldResults(state, record.seq);
       return;

@@ -81,6 +81,7 @@ export async function* runBatch(run: Run, batch: ParsedToolCall[], replayed = fa
       content: recorded,
       durationMs,
       ...(outcome ? { outcome } : {}),
+      toolCalls: state.toolCalls,
     });
   }
 }
@@ -100,7 +101,7 @@ export async function* closeOpenCalls(run: Run): AsyncGenerator<AgentEvent, void
     if (open.started && !open.replayable) {
       const text = `this call was interrupted (the session stopped while it ran); its effects are unknown: check before repeating it`;
       const content = recordResult(run, call, { isError: true, text }, 0, 'interrupted');
-      yield run.event({ type: 'tool_end', callId: call.id, name: call.name, isError: true, content, durationMs: 0, outcome: 'interrupted' });
+      yield run.event({ type: 'tool_end', callId: call.id, name: call.name, isError: true, content, durationMs: 0, outcome: 'interrupted', toolCalls: state.toolCalls });
     } else {
       toRun.push(call);
     }

@@ -3,6 +3,7 @@
  * and `sessions export --format md`. Cache hits the server reported appear per
  * turn and in the totals.
  */
+import { emptyFigures, foldFigures } from '../../sessions/figures.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import { prefilledOf } from '../model/usage.js';
 
@@ -22,12 +23,10 @@ function instructionList(files: unknown): string {
 
 export function renderTranscript(records: readonly JournalRecord[]): string {
   const out: string[] = [];
-  let prompt = 0;
-  let cached = 0;
-  let prefilled = 0;
-  let completion = 0;
+  const figures = emptyFigures();
   const names = new Map<string, string>();
   for (const record of records) {
+    foldFigures(figures, record);
     switch (record.kind) {
       case 'session_start':
         out.push(`# Session ${record.sessionId}`, '', `- model: ${record.endpoint.model} on ${record.endpoint.server} (${record.endpoint.baseURL})`);
@@ -39,12 +38,6 @@ export function renderTranscript(records: readonly JournalRecord[]): string {
         break;
       case 'assistant': {
         const usage = record.usage;
-        if (usage) {
-          prompt += usage.promptTokens;
-          completion += usage.completionTokens;
-          cached += usage.cachedTokens ?? 0;
-          prefilled += prefilledOf(usage);
-        }
         const stats = usage
           ? ` · ${usage.promptTokens} prompt tokens (${usage.cachedTokens ?? 0} cached, ${prefilledOf(usage)} prefilled) · ${usage.completionTokens} out`
           : '';
@@ -89,6 +82,12 @@ export function renderTranscript(records: readonly JournalRecord[]): string {
       }
     }
   }
-  out.push(`---`, `Tokens: ${prompt} in (${cached} cached, ${cacheShare(prompt, cached)}; ${prefilled} prefilled by the server) · ${completion} out`, '');
+  const { promptTokens: prompt, cachedTokens: cached, prefilledTokens: prefilled, completionTokens: completion } = figures.usage;
+  out.push(
+    `---`,
+    `Turns: ${figures.turns} · tool calls: ${figures.toolCalls}`,
+    `Tokens: ${prompt} in (${cached} cached, ${cacheShare(prompt, cached)}; ${prefilled} prefilled by the server) · ${completion} out`,
+    '',
+  );
   return out.join('\n');
 }

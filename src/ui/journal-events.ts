@@ -3,9 +3,9 @@
  * recorded session plays through the same UI as a live one. Assistant messages are
  * split back into reasoning and content deltas spread over the time the model took.
  */
-import type { AgentEvent, AgentEventBody, UsageTotals } from '../agent/events.js';
+import type { AgentEvent, AgentEventBody } from '../agent/events.js';
 import type { JournalRecord } from '../../sessions/records.js';
-import { addUsage } from '../model/usage.js';
+import { emptyFigures, foldFigures } from '../../sessions/figures.js';
 
 /** @default at most 120 deltas per streamed text. */
 export const MAX_DELTAS_PER_TEXT = 120;
@@ -25,14 +25,15 @@ class RecordConverter {
   constructor(private readonly deltas: boolean) {}
 
   private session = '';
-  private turn = 0;
+  /** The journal position: events carry the seq of the record they come from, as the live loop's do. */
   private seq = 0;
   private startedAt: number | undefined;
   private lastTime: number | undefined;
   private sessionStarts = 0;
-  private toolCalls = 0;
   private contextTokens = 0;
-  private readonly totals: UsageTotals = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, prefilledTokens: 0 };
+  /** The session's one fold of counts (sessions/figures.ts). */
+  private readonly figures = emptyFigures();
+  private shownTurn = 0;
   private readonly argumentsById = new Map<string, string>();
   /** Seqs of message records since the last compaction, to count what a compaction replaced. */
   private messageSeqs: number[] = [];
@@ -41,6 +42,8 @@ class RecordConverter {
     const previous = this.lastTime ?? record.t;
     this.startedAt ??= record.t;
     this.lastTime = record.t;
+    this.seq = record.seq;
+    foldFigures(this.figures, record);
     switch (record.kind) {
       case 'session_start': {
         this.session = record.sessionId;
@@ -64,8 +67,8 @@ class RecordConverter {
         return;
       case 'assistant': {
         this.messageSeqs.push(record.seq);
-        if (record.turn !== this.turn) {
-          this.turn = record.turn;
+        if (record.turn !== this.shownTurn) {
+          this.shownTurn = record.turn;
           yield this.event(previous, { type: 'turn_start' });
         }
         if (this.deltas) yield* this.deltasOf(record, previous);
@@ -79,9 +82,8 @@ class RecordConverter {
           ...(record.usage === undefined ? {} : { usage: record.usage }),
         });
         if (record.usage !== undefined) {
-          addUsage(this.totals, record.usage);
           this.contextTokens = record.usage.promptTokens + record.usage.completionTokens;
-          yield this.event(record.t, { type: 'usage', usage: record.usage, totals: { ...this.totals }, contextTokens: this.contextTokens });
+          yield this.event(record.t, { type: 'usage', usage: record.usage, totals: { ...this.figures.usage }, contextTokens: this.contextTokens });
         }
         return;
       }
@@ -90,7 +92,6 @@ class RecordConverter {
         return;
       case 'tool_end':
         this.messageSeqs.push(record.seq);
-        this.toolCalls += 1;
         this.argumentsById.delete(record.callId);
         yield this.event(record.t, {
           type: 'tool_end',
@@ -100,6 +101,7 @@ class RecordConverter {
           content: record.content,
           durationMs: record.durationMs,
           ...(record.outcome === undefined ? {} : { outcome: record.outcome }),
+          toolCalls: this.figures.toolCalls,
         });
         return;
       case 'compaction': {
@@ -127,9 +129,9 @@ class RecordConverter {
           status: record.status,
           result: record.result ?? '',
           ...(record.reason === undefined ? {} : { reason: record.reason }),
-          turns: this.turn,
-          toolCalls: this.toolCalls,
-          usage: { ...this.totals },
+          turns: this.figures.turns,
+          toolCalls: this.figures.toolCalls,
+          usage: { ...this.figures.usage },
           durationMs: record.t - (this.startedAt ?? record.t),
         });
         return;
@@ -149,8 +151,7 @@ class RecordConverter {
   }
 
   private event(time: number, body: AgentEventBody): AgentEvent {
-    this.seq += 1;
-    return { session: this.session, turn: this.turn, seq: this.seq, time, ...body } as AgentEvent;
+    return { session: this.session, turn: this.figures.turns, seq: this.seq, time, ...body } as AgentEvent;
   }
 }
 

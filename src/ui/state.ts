@@ -250,7 +250,8 @@ function applyBody(state: ViewState, event: AgentEvent): ViewState {
       const next: ViewState = {
         ...state,
         live: { ...live, tools: live.tools.filter((tool) => tool.callId !== event.callId) },
-        status: { ...state.status, toolCalls: state.status.toolCalls + 1 },
+        // The session's count when the event carries it (one fold: denied and cancelled calls do not count).
+        status: { ...state.status, toolCalls: event.toolCalls ?? state.status.toolCalls + 1 },
         lastResult: { summary: item.kind === 'tool' ? item.summary : event.name, content, isError: event.isError },
       };
       return finish(next, item);

@@ -59,7 +59,7 @@ describe('session store', () => {
       ]);
       const done = list.find((info) => info.id === 'a-done')!;
       expect(done.startedAt).toBeLessThan(done.lastActivity);
-      expect(done.usage).toEqual({ promptTokens: 300, completionTokens: 30 });
+      expect(done.usage).toMatchObject({ promptTokens: 300, completionTokens: 30 });
       expect(list[0]!.holderPid).toBe(process.pid);
     } finally {
       live.close();
