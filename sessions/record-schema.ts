@@ -47,7 +47,7 @@ export const recordBodySchema = z.discriminatedUnion('kind', [
     gitHead: z.string().optional(),
     settings: z.record(z.string(), z.unknown()),
   }),
-  z.object({ kind: z.literal('user'), content: z.string() }),
+  z.object({ kind: z.literal('user'), content: z.string(), origin: z.literal('endure').optional() }),
   z.object({
     kind: z.literal('assistant'),
     turn: z.number(),

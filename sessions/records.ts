@@ -42,7 +42,8 @@ export type RecordBody =
       /** Non-secret settings worth knowing on resume (budgets, approval policy). */
       settings: Record<string, unknown>;
     }
-  | { kind: 'user'; content: string }
+  /** `origin: 'endure'`: a note endure added (a continuation request), not the user's words. */
+  | { kind: 'user'; content: string; origin?: 'endure' }
   | {
       kind: 'assistant';
       turn: number;

@@ -5,41 +5,66 @@
  * a changed tool list is applied, since the prompt prefix changes anyway.
  */
 import { TokenEstimator } from '../context/tokens.js';
-import type { ModelError } from '../shared/errors.js';
+import { ModelError } from '../shared/errors.js';
 import { compact } from './compactor.js';
 import type { AgentEvent } from './events.js';
 import type { Run } from './run.js';
 
-/** Compacts when the conversation nears the window (or overflowed); true when it did. */
+/** Extra compactions when one left the request over the window, before the run fails. */
+const EXTRA_COMPACTIONS = 2;
+
+/**
+ * Compacts when the conversation nears the window (or overflowed); true when it did.
+ * A request its own estimate puts over the window is never sent: the conversation
+ * is compacted again (at most twice more), else the run fails with a ModelError
+ * that says what does not fit.
+ */
 export async function* compactionStep(run: Run, reason: 'threshold' | 'overflow'): AsyncGenerator<AgentEvent, boolean> {
   const { deps, state } = run;
   const settings = deps.compaction;
   if (!settings) return false;
+  const window = settings.contextWindow;
   const before = settings.estimator.estimate(run.requestChars());
-  if (reason === 'threshold' && before < settings.threshold * settings.contextWindow) return false;
-  if (state.chars === run.charsAtLastCompaction) return false;
+  if (reason === 'threshold' && before < settings.threshold * window) return false;
+  if (state.chars === run.charsAtLastCompaction) {
+    if (before > window) throw tooBig(run, before, window);
+    return false;
+  }
   run.charsAtLastCompaction = state.chars;
-  const outcome = await compact(state, {
-    model: deps.model,
-    estimator: settings.estimator,
-    contextWindow: settings.contextWindow,
-    threshold: settings.threshold,
-    signal: run.signal,
+  let compacted = false;
+  for (let round = 0; round <= EXTRA_COMPACTIONS; round++) {
+    const size = settings.estimator.estimate(run.requestChars());
+    if (round > 0 && size <= window) break;
+    const outcome = await compact(state, { model: deps.model, estimator: settings.estimator, contextWindow: window, threshold: settings.threshold, signal: run.signal });
+    if (!outcome) break;
+    run.append(outcome.record);
+    if (await deps.applyToolChanges?.()) run.loadTools();
+    settings.estimator.reset();
+    run.charsAtLastCompaction = state.chars;
+    compacted = true;
+    if (outcome.warning) yield run.event({ type: 'warning', message: outcome.warning });
+    yield run.event({
+      type: 'compaction',
+      summaryChars: outcome.record.summary.length,
+      droppedMessages: outcome.droppedMessages,
+      contextBefore: size,
+      contextAfter: settings.estimator.estimate(run.requestChars()),
+    });
+  }
+  const after = settings.estimator.estimate(run.requestChars());
+  if (after > window) throw tooBig(run, after, window);
+  return compacted;
+}
+
+/** The request does not fit even after compacting: say how big it is and what the fixed part alone takes. */
+function tooBig(run: Run, tokens: number, window: number): ModelError {
+  const estimator = run.deps.compaction!.estimator;
+  const fixed = estimator.estimate((run.state.messages[0]?.content.length ?? 0) + run.specsChars);
+  const what = fixed > window ? `endure's own first request (system prompt and ${run.specs.length} tool schemas) is about ${fixed} tokens` : `the request is still about ${tokens} tokens after compacting`;
+  return new ModelError('context_overflow', `${what}, over the model's ${window}-token context window; not sent: start the server with a larger context (llama-server -c 32768) or use fewer MCP tools`, {
+    retryable: false,
+    contextWindow: window,
   });
-  if (!outcome) return false;
-  run.append(outcome.record);
-  if (await deps.applyToolChanges?.()) run.loadTools();
-  settings.estimator.reset();
-  run.charsAtLastCompaction = state.chars;
-  if (outcome.warning) yield run.event({ type: 'warning', message: outcome.warning });
-  yield run.event({
-    type: 'compaction',
-    summaryChars: outcome.record.summary.length,
-    droppedMessages: outcome.droppedMessages,
-    contextBefore: before,
-    contextAfter: settings.estimator.estimate(run.requestChars()),
-  });
-  return true;
 }
 
 /**

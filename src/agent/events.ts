@@ -58,7 +58,8 @@ export type AgentEventBody =
       toolCalls: { id: string; name: string; arguments: string }[];
       usage?: Usage;
     }
-  | { type: 'model_retry'; attempt: number; delayMs: number; reason: string }
+  /** `discardedChars`: the failed attempt had shown this much partial output, now discarded (never journaled). */
+  | { type: 'model_retry'; attempt: number; delayMs: number; reason: string; discardedChars?: number }
   | { type: 'waiting'; elapsedMs: number }
   | { type: 'tool_start'; callId: string; name: string; arguments: string; replayed?: boolean }
   | { type: 'tool_progress'; callId: string; progress: number; total?: number; message?: string }

@@ -134,7 +134,7 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
         // A session opened without a task (the UI's prompt box): its first message is the task.
         state.task = record.content;
         state.taskState.goal = record.content;
-      } else if (state.messages.length > 1 || record.content !== state.task) state.taskState.rules.push(record.content);
+      } else if (record.origin === undefined && (state.messages.length > 1 || record.content !== state.task)) state.taskState.rules.push(record.content);
       push(state, { role: 'user', content: record.content }, record.seq);
       return;
     case 'assistant': {

@@ -25,6 +25,14 @@ export { batches } from './tool-batch.js';
 
 const INTERRUPTED = 'interrupted by the user';
 
+/**
+ * Continuations of an answer the output limit cut (`finish_reason: "length"`): the
+ * cut text stays, a short note asks the model to go on from where it stopped, and
+ * the pieces together are the answer. After this many in a row the run fails.
+ */
+export const LENGTH_CONTINUATIONS = 3;
+export const LENGTH_NOTE = 'Your answer was cut off at the output token limit. Continue exactly where it stopped, without repeating what you already wrote.';
+
 export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<AgentEvent, LoopResult> {
   const run = new Run(deps);
   const { state, signal } = run;
@@ -35,21 +43,26 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
     return { status: 'done', result: state.ended.result ?? state.lastAnswer };
 
   if (state.openCalls.length) yield* closeOpenCalls(run);
+  // A budget already spent ends the run before the model is called: a new message is
+  // not journaled then, or the next resume would send two user messages in a row.
+  const spent = input === undefined ? undefined : deps.stop(run.progress());
+  if (spent) return yield* finish(run, 'budget', state.lastAnswer, `${spent.message}; the new message was not added (resume with it again once the budget allows)`, spent.code);
   if (input !== undefined) {
     run.append({ kind: 'user', content: input });
     yield run.event({ type: 'user_message', content: input });
   }
 
+  // The pieces of an answer the output limit cut, while the model continues it.
+  const cut: string[] = [];
   for (;;) {
     if (signal.aborted) return yield* finish(run, 'interrupted', state.lastAnswer, INTERRUPTED);
     const stopReason: StopReason | undefined = deps.stop(run.progress());
     if (stopReason) return yield* finish(run, 'budget', state.lastAnswer, stopReason.message, stopReason.code);
 
-    yield* compactionStep(run, 'threshold');
-
-    yield run.event({ type: 'turn_start' });
     let outcome;
     try {
+      yield* compactionStep(run, 'threshold');
+      yield run.event({ type: 'turn_start' });
       outcome = yield* streamTurn(run);
     } catch (error) {
       if (signal.aborted) return yield* finish(run, 'interrupted', state.lastAnswer, INTERRUPTED);
@@ -60,10 +73,23 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
       yield run.event({ type: 'error', code, message });
       return yield* finish(run, 'failed', state.lastAnswer, message, code);
     }
+    if (outcome.toolCalls.length === 0 && outcome.finish === 'length') {
+      cut.push(outcome.content);
+      if (cut.length > LENGTH_CONTINUATIONS) {
+        const message = `the model's answer was cut at the output limit ${cut.length} times in a row (finish_reason "length"); raise max_tokens (config sampling.max_tokens) or the server's own limit (llama-server -n)`;
+        run.append({ kind: 'error', code: 'output_limit', message });
+        yield run.event({ type: 'error', code: 'output_limit', message });
+        return yield* finish(run, 'failed', cut.join(''), message, 'output_limit');
+      }
+      yield run.event({ type: 'warning', message: `the answer was cut at the output limit; asking the model to continue (${cut.length} of ${LENGTH_CONTINUATIONS})` });
+      run.append({ kind: 'user', content: LENGTH_NOTE, origin: 'endure' });
+      continue;
+    }
     if (outcome.toolCalls.length === 0) {
       deps.session.sync('turn');
-      return yield* finish(run, 'done', outcome.content);
+      return yield* finish(run, 'done', [...cut, outcome.content].join(''));
     }
+    cut.length = 0;
 
     for (const batch of batches(outcome.toolCalls, run.byName)) {
       yield* runBatch(run, batch);

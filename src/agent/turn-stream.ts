@@ -6,7 +6,7 @@
  * deadline) ends the turn with `BudgetReached`.
  */
 import { ModelError, oneLine } from '../shared/errors.js';
-import type { ModelEvent, ParsedToolCall, Usage } from '../model/types.js';
+import type { FinishReason, ModelEvent, ParsedToolCall, Usage } from '../model/types.js';
 import { compactionStep, learnWindow } from './compaction-step.js';
 import type { AgentEvent } from './events.js';
 import { TICK, withHeartbeat } from './heartbeat.js';
@@ -23,15 +23,32 @@ export class BudgetReached extends Error {
 export interface TurnOutcome {
   content: string;
   toolCalls: ParsedToolCall[];
+  finish: FinishReason;
+}
+
+/**
+ * Tries of one turn when the server reports an error inside the stream (llama-server's
+ * "does not match the expected peg-native format" when the model's output does not
+ * parse): the first and 5 more. Each retry samples cooler (half the temperature per
+ * try, at least 0.1 of it), which makes malformed tool-call markup less likely and
+ * leaves the prompt, and so the server's cache, untouched.
+ */
+export const STREAM_ERROR_ATTEMPTS = 6;
+
+/** What a failed attempt had already shown, so the retry can say it was discarded. */
+interface Shown {
+  chars: number;
 }
 
 /** One model response, retried when its stream fails after it started. */
 export async function* streamTurn(run: Run): AsyncGenerator<AgentEvent, TurnOutcome> {
   const attempts = run.deps.turnAttempts ?? 3;
   let compactedForOverflow = false;
+  let streamErrors = 0;
   for (let attempt = 1; ; attempt++) {
+    const shown: Shown = { chars: 0 };
     try {
-      return yield* streamOnce(run);
+      return yield* streamOnce(run, shown, streamErrors);
     } catch (error) {
       if (!(error instanceof ModelError) || run.signal.aborted) throw error;
       if (error.code === 'context_overflow' && !compactedForOverflow) {
@@ -39,13 +56,17 @@ export async function* streamTurn(run: Run): AsyncGenerator<AgentEvent, TurnOutc
         learnWindow(run, error);
         if (yield* compactionStep(run, 'overflow')) continue;
       }
-      if (!error.retryable || attempt >= attempts) throw error;
-      yield run.event({ type: 'model_retry', attempt, delayMs: 0, reason: oneLine(error) });
+      if (error.code === 'stream_error') streamErrors += 1;
+      const bound = error.code === 'stream_error' ? Math.max(attempts, STREAM_ERROR_ATTEMPTS) : attempts;
+      if (!error.retryable) throw error;
+      if (attempt >= bound) throw new ModelError(error.code, `the turn failed ${attempt} times in a row; last: ${oneLine(error)}`, { ...error.details, retryable: false, cause: error });
+      // Nothing of a failed attempt is journaled: its partial output stays out of the conversation.
+      yield run.event({ type: 'model_retry', attempt, delayMs: 0, reason: oneLine(error), ...(shown.chars > 0 ? { discardedChars: shown.chars } : {}) });
     }
   }
 }
 
-async function* streamOnce(run: Run): AsyncGenerator<AgentEvent, TurnOutcome> {
+async function* streamOnce(run: Run, shown: Shown, streamErrors: number): AsyncGenerator<AgentEvent, TurnOutcome> {
   const started = run.clock();
   const requestChars = run.requestChars();
   // A budget (the deadline) can run out while the model is silent: checked every tick.
@@ -55,15 +76,28 @@ async function* streamOnce(run: Run): AsyncGenerator<AgentEvent, TurnOutcome> {
   const forwardAbort = () => request.abort(run.signal.reason);
   run.signal.addEventListener('abort', forwardAbort, { once: true });
   try {
-    return yield* streamRequest(run, request, started, requestChars);
+    return yield* streamRequest(run, request, started, requestChars, shown, streamErrors);
   } finally {
     run.signal.removeEventListener('abort', forwardAbort);
   }
 }
 
-async function* streamRequest(run: Run, request: AbortController, started: number, requestChars: number): AsyncGenerator<AgentEvent, TurnOutcome> {
+async function* streamRequest(
+  run: Run,
+  request: AbortController,
+  started: number,
+  requestChars: number,
+  shown: Shown,
+  streamErrors: number,
+): AsyncGenerator<AgentEvent, TurnOutcome> {
   const { deps, state } = run;
-  const stream = deps.model.stream({ messages: state.messages, tools: run.specs, toolChoice: 'auto', signal: request.signal });
+  const stream = deps.model.stream({
+    messages: state.messages,
+    tools: run.specs,
+    toolChoice: 'auto',
+    signal: request.signal,
+    ...(streamErrors > 0 ? { temperatureScale: Math.max(0.1, 0.5 ** streamErrors) } : {}),
+  });
   let usage: Usage | undefined;
   let finished: Extract<ModelEvent, { type: 'finish' }> | undefined;
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
@@ -83,9 +117,11 @@ async function* streamRequest(run: Run, request: AbortController, started: numbe
     }
     switch (item.type) {
       case 'reasoning':
+        shown.chars += item.text.length;
         yield run.event({ type: 'reasoning_delta', text: item.text });
         break;
       case 'content':
+        shown.chars += item.text.length;
         yield run.event({ type: 'content_delta', text: item.text });
         break;
       case 'retry':
@@ -136,5 +172,5 @@ async function* streamRequest(run: Run, request: AbortController, started: numbe
     usage,
   });
   if (usage) yield run.event({ type: 'usage', usage, totals: { ...state.usage }, contextTokens: state.lastPromptTokens });
-  return { content: message.content, toolCalls };
+  return { content: message.content, toolCalls, finish: reason };
 }

@@ -3,7 +3,8 @@
  * over the `openai` SDK, with the server's dialect chosen once at creation
  * (detected or given). It retries a failing endpoint transparently only until
  * the first event of the response was yielded; after that a failure ends the
- * stream with a retryable ModelError and the caller retries the turn.
+ * stream with a retryable ModelError and the caller retries the turn. An error
+ * the server reports inside a 200 stream always goes to the caller.
  */
 import OpenAI, { APIError } from 'openai';
 import { ModelError, oneLine } from '../shared/errors.js';
@@ -160,7 +161,8 @@ class QwenModelClient implements ModelClient {
         return;
       } catch (error) {
         const failure = toModelError(error, this.context, request.signal);
-        if (yielded || failure.code === 'aborted') throw failure;
+        // An error inside a stream is about the model's output, not the endpoint: the loop retries the turn (cooler).
+        if (yielded || failure.code === 'aborted' || failure.code === 'stream_error') throw failure;
         const decision = retry.next(failure);
         if (!decision.retry) throw decision.error;
         yield { type: 'retry', attempt: decision.attempt, delayMs: decision.delayMs, reason: oneLine(failure.message) };

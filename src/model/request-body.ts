@@ -52,6 +52,9 @@ export function buildRequestBody(
     stream_options: { include_usage: true },
     ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }),
     ...fixed,
+    ...(request.temperatureScale !== undefined && typeof fixed['temperature'] === 'number'
+      ? { temperature: Math.round(fixed['temperature'] * request.temperatureScale * 1000) / 1000 }
+      : {}),
     ...(request.slot === undefined ? {} : { id_slot: request.slot }),
     messages,
   };

@@ -79,6 +79,8 @@ export interface ModelRequest {
   signal?: AbortSignal;
   /** What the request is for: a step of the loop (the default) or a side request such as a compaction summary. */
   purpose?: 'turn' | 'compaction';
+  /** Multiplies the sampling temperature (a retry after unparsable output samples cooler). */
+  temperatureScale?: number;
   /** llama-server: the slot to use (`id_slot`), e.g. the one a saved KV cache was restored into. */
   slot?: number;
 }

@@ -229,8 +229,13 @@ function applyBody(state: ViewState, event: AgentEvent): ViewState {
       if (event.content.trim() !== '') next = finish(next, { kind: 'answer', text: event.content, partial: false });
       return next;
     }
-    case 'model_retry':
-      return { ...state, live: { ...live, retry: { attempt: event.attempt, delayMs: event.delayMs, reason: event.reason } } };
+    case 'model_retry': {
+      const retry = { attempt: event.attempt, delayMs: event.delayMs, reason: event.reason };
+      if (!event.discardedChars) return { ...state, live: { ...live, retry } };
+      // The failed attempt's partial answer leaves the screen with a notice; it was never part of the conversation.
+      const notice = finish(state, { kind: 'notice', level: 'warning', text: `discarded a partial answer (${event.discardedChars} characters): ${event.reason}` });
+      return { ...notice, live: { ...EMPTY_LIVE, retry } };
+    }
     case 'waiting':
       return { ...state, live: { ...live, waitingMs: event.elapsedMs } };
     case 'tool_start': {

@@ -27,14 +27,14 @@ describe.each(DIALECT_NAMES)('%s errors', (dialect) => {
     expect(server.requestCount).toBe(1);
   });
 
-  test('an error event before any output is retried transparently', async ({ harness }) => {
+  test('an error event before any output goes to the caller, which retries the turn (it is about the model output, not the endpoint)', async ({ harness }) => {
     const { server, client } = await harness.pair(dialect);
     server.enqueue({ type: 'stream_error', afterChunks: 0 }, { content: 'Recovered.' });
     const result = await collect(client.stream(request()));
-    expect(result.error).toBeUndefined();
-    expect(result.content).toBe('Recovered.');
-    expect(result.retries).toHaveLength(1);
-    expect(result.retries[0]!.reason).toMatch(/mid-stream/);
+    expect(result.error).toMatchObject({ code: 'stream_error', retryable: true });
+    expect(result.error!.message).toMatch(/mid-stream/);
+    expect(result.retries).toHaveLength(0);
+    expect(server.requestCount).toBe(1);
   });
 });
 

@@ -45,7 +45,7 @@ function progressLine(event: AgentEvent): string | undefined {
     case 'waiting':
       return `  … waiting on the model (${formatDuration(event.elapsedMs)})`;
     case 'model_retry':
-      return `  retrying the model request (attempt ${event.attempt}): ${event.reason}`;
+      return `  retrying the model request (attempt ${event.attempt}${event.discardedChars ? `; the ${event.discardedChars} characters shown of the failed answer are discarded` : ''}): ${event.reason}`;
     case 'compaction':
       return `  compacted the conversation: ${formatTokens(event.contextBefore)} → ${formatTokens(event.contextAfter)} tokens`;
     case 'warning':

@@ -1,0 +1,98 @@
+/**
+ * Turns that a real llama-server ends badly, with the real CLI: an answer cut at
+ * the output limit (`finish_reason: "length"`), the mid-stream peg-format error
+ * after a 200, a window smaller than endure's own first request, and a resume
+ * stopped by its budget before the model was called.
+ */
+import { describe, expect } from 'vitest';
+import { PEG_FORMAT_ERROR, startScriptedServer, type ReceivedRequest } from '../support/scripted-server.js';
+import { call, e2eTest as test, journalOf, planModel, sessionIds } from '../support/e2e-fixtures.js';
+
+const LENGTH_NOTE = 'Your answer was cut off at the output token limit. Continue exactly where it stopped, without repeating what you already wrote.';
+
+function roles(request: ReceivedRequest): string[] {
+  return (request.body.messages as { role: string }[]).map((message) => message.role);
+}
+
+describe('turn recovery', { timeout: 120_000 }, () => {
+  test('an answer cut at the output limit is continued, and the pieces are the answer', async ({ server, endure, home }) => {
+    server.enqueue({ content: 'The first half,', finish: 'length' }, { content: ' and the second half.' });
+    const run = await endure.exec(['--output-format', 'json', 'explain']).done;
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'done', result: 'The first half, and the second half.' });
+    const messages = server.requests[1]!.body.messages as { role: string; content: string }[];
+    expect(messages.slice(-2)).toEqual([
+      { role: 'assistant', content: 'The first half,' },
+      { role: 'user', content: LENGTH_NOTE },
+    ]);
+    expect(run.stderr).toContain('the answer was cut at the output limit; asking the model to continue (1 of 3)');
+    const records = journalOf(home, sessionIds(home)[0]!).records;
+    expect(records.find((record) => record.kind === 'user' && record.origin === 'endure')).toBeDefined();
+  });
+
+  test('an answer cut four times in a row ends the run failed, saying why', async ({ server, endure }) => {
+    server.respondWith(() => ({ content: 'Still going', finish: 'length' }));
+    const run = await endure.exec(['--output-format', 'json', 'explain']).done;
+    expect(run.code).toBe(1);
+    expect(server.requestCount).toBe(4);
+    const result = JSON.parse(run.stdout);
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/cut at the output limit 4 times in a row \(finish_reason "length"\); raise max_tokens/);
+  });
+
+  test('the peg-format error after a 200 retries the whole turn cooler, keeps the partial output out of the conversation', async ({ server, endure, home }) => {
+    const broken = { type: 'stream_error' as const, afterChunks: 4, message: PEG_FORMAT_ERROR, turn: { content: 'Let me call <tool_call><function=read_file> broken markup' } };
+    server.enqueue(broken, broken, { toolCalls: [{ name: 'list_dir', arguments: { path: '.' }, id: 'call_a' }] }, { content: 'Listed.' });
+    const run = await endure.exec(['list the files']).done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('Listed.\n');
+    expect(run.stderr).toMatch(/retrying the model request \(attempt 1; the \d+ characters shown of the failed answer are discarded\).*peg-native format/);
+    const temperatures = server.requests.slice(0, 3).map((request) => request.body.temperature as number);
+    expect(temperatures[1]).toBeCloseTo(temperatures[0]! / 2, 3);
+    expect(temperatures[2]).toBeCloseTo(temperatures[0]! / 4, 3);
+    // The retries sent the same conversation: nothing of the broken attempts went in.
+    expect(server.requests[1]!.body.messages).toEqual(server.requests[0]!.body.messages);
+    const records = journalOf(home, sessionIds(home)[0]!).records;
+    expect(JSON.stringify(records)).not.toContain('broken markup');
+  });
+
+  test('six peg-format errors in a row end the run with one line quoting the server', async ({ server, endure }) => {
+    server.respondWith(() => ({ type: 'stream_error', afterChunks: 4, message: PEG_FORMAT_ERROR, turn: { content: 'Some text before it broke down.' } }));
+    const run = await endure.exec(['list the files']).done;
+    expect(run.code).toBe(1);
+    expect(server.requestCount).toBe(6);
+    const last = run.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(/the turn failed 6 times in a row; last: .*"The model produced output that does not match the expected peg-native format"/);
+  });
+
+  test('a window smaller than endure\'s own first request: nothing is sent, one line says what does not fit', async ({ endure }) => {
+    const small = await startScriptedServer({ contextWindow: 2048, llama: {} });
+    try {
+      small.respondWith(() => ({ content: 'never' }));
+      const run = await endure.exec(['hello'], { baseUrl: small.url }).done;
+      expect(run.code).toBe(1);
+      expect(small.requestCount).toBe(0);
+      expect(run.stderr).toMatch(/endure's own first request \(system prompt and \d+ tool schemas\) is about \d+ tokens, over the model's 2048-token context window; not sent/);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('a resume its budget stops before the model is called adds no user message', async ({ server, endure, home }) => {
+    server.respondWith(planModel([{ toolCalls: [call('list_dir', { path: '.' })] }, { toolCalls: [call('read_file', { path: 'README.md' })] }], 'Done.'));
+    expect((await endure.exec(['--max-turns', '1', 'look around']).done).code).toBe(3);
+    const id = sessionIds(home)[0]!;
+    const requests = server.requestCount;
+    const stopped = await endure.exec(['--resume', id, '--max-turns', '1', 'and count the files']).done;
+    expect(stopped.code).toBe(3);
+    expect(server.requestCount).toBe(requests);
+    expect(stopped.stderr).toContain('the new message was not added');
+    const users = journalOf(home, id).records.filter((record) => record.kind === 'user');
+    expect(users).toHaveLength(1);
+
+    const resumed = await endure.exec(['--resume', id, 'and count the files']).done;
+    expect(resumed.code).toBe(0);
+    const sent = roles(server.requests.at(-1)!);
+    expect(sent.some((role, i) => role === 'user' && sent[i + 1] === 'user')).toBe(false);
+  });
+});
