@@ -12,6 +12,9 @@ import type { AgentEventBody, EndStatus } from './events.js';
 import type { ConversationState } from './fold.js';
 import type { SessionSink } from './session-sink.js';
 import type { StopCondition } from './stop-conditions.js';
+import type { BudgetAccount } from './budget-account.js';
+import type { Subagents } from './subagents.js';
+import type { TaskMode } from './task-tool.js';
 
 /** The facts of `session_start` the loop cannot know (endpoint, sandbox); the loop adds the task. */
 export type SessionStartInfo = Omit<Extract<AgentEventBody, { type: 'session_start' }>, 'type' | 'task'>;
@@ -43,6 +46,15 @@ export interface LoopDeps {
    * Called only at a compaction: between compactions the prompt must not change.
    */
   applyToolChanges?: () => Promise<boolean>;
+  /**
+   * The account the budgets draw from. A child shares its parent's, so the
+   * budgets cover both. @default a new one for the run, from the session's count
+   */
+  budget?: BudgetAccount;
+  /** How the loop answers `task` calls (subagents); without it there is no `task` tool. */
+  subagents?: Subagents;
+  /** Set when this loop runs a subagent: its mode. A child cannot start children; a read child only reads. */
+  agentMode?: TaskMode;
   /** Compaction settings; without them the loop never compacts. */
   compaction?: {
     estimator: TokenEstimator;

@@ -10,7 +10,9 @@ import type { ToolSpec } from '../model/types.js';
 import type { AgentEvent, AgentEventBody } from './events.js';
 import { applyRecord } from './fold.js';
 import type { LoopDeps } from './loop-deps.js';
+import { BudgetAccount } from './budget-account.js';
 import { READ_OUTPUT } from './local-tools.js';
+import { TASK } from './task-tool.js';
 import type { LoopProgress } from './stop-conditions.js';
 import { toToolSpecs } from './tool-specs.js';
 
@@ -20,8 +22,8 @@ const RECENT_CALLS = 16;
 export class Run {
   readonly clock: () => number;
   readonly startedAt: number;
-  /** Prompt + completion tokens reported during this run (the --max-tokens budget). */
-  tokens = 0;
+  /** The tool calls and tokens spent (shared with subagents): what the budgets are checked against. */
+  readonly budget: BudgetAccount;
   /** Conversation size at the last compaction attempt: the same size is never compacted twice. */
   charsAtLastCompaction = -1;
   private readonly recentCalls: string[] = [];
@@ -33,6 +35,7 @@ export class Run {
   constructor(readonly deps: LoopDeps) {
     this.clock = deps.clock ?? Date.now;
     this.startedAt = this.clock();
+    this.budget = deps.budget ?? new BudgetAccount(deps.stop, this.startedAt, deps.state.toolCalls);
     this.loadTools();
   }
 
@@ -61,7 +64,9 @@ export class Run {
   }
 
   loadTools(): void {
-    const descriptors: ToolDescriptor[] = [...this.deps.tools.tools(), READ_OUTPUT];
+    // A child sees the task tool too (and is refused when it calls it): the same list keeps the prefix cache warm.
+    const local = this.deps.subagents || this.deps.agentMode ? [READ_OUTPUT, TASK] : [READ_OUTPUT];
+    const descriptors: ToolDescriptor[] = [...this.deps.tools.tools(), ...local];
     this.byName = new Map(descriptors.map((tool) => [tool.name, tool]));
     this.specs = toToolSpecs(descriptors);
     this.specsChars = JSON.stringify(this.specs).length;
@@ -77,15 +82,8 @@ export class Run {
     if (this.recentCalls.length > RECENT_CALLS) this.recentCalls.shift();
   }
 
+  /** Progress against the budgets: this agent's turns and recent calls, the shared account's calls, tokens and start. */
   progress(): LoopProgress {
-    const state = this.deps.state;
-    return {
-      turns: state.turns,
-      toolCalls: state.toolCalls,
-      tokens: this.tokens,
-      startedAt: this.startedAt,
-      now: this.clock(),
-      recentCalls: this.recentCalls,
-    };
+    return this.budget.progress(this.deps.state.turns, this.recentCalls, this.clock());
   }
 }

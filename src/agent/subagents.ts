@@ -10,10 +10,13 @@
  */
 import type { AgentFigures, JournalRecord } from '../../sessions/records.js';
 import type { ToolCallResult } from '../mcp/types.js';
+import type { ModelClient } from '../model/types.js';
 import { oneLine } from '../shared/errors.js';
 import { childMessage } from './child-prompt.js';
 import type { AgentEvent, EndStatus } from './events.js';
 import { foldRecords, type ConversationState } from './fold.js';
+import type { BudgetAccount } from './budget-account.js';
+import type { LoopDeps, LoopResult } from './loop-deps.js';
 import type { SessionSink } from './session-sink.js';
 import type { TaskMode, TaskRequest } from './task-tool.js';
 
@@ -55,12 +58,15 @@ export type ChildLoop = (child: {
   signal: AbortSignal;
 }) => AsyncGenerator<AgentEvent, ChildOutcome>;
 
+/** What the loop needs to answer `task` calls. */
 export interface Subagents {
   sessions: ChildSessions;
-  /** Read children running at the same time. @default 4 */
-  maxAgents: number;
-  runLoop: ChildLoop;
-  clock?: () => number;
+  /** Bounds the read children that run at the same time (--max-agents). */
+  slots: Slots;
+  /** The client children talk to, when not the parent's (a parent's llama-server slot keeping is its own). */
+  model?: ModelClient;
+  /** The loop a child runs (the parent's own; passed in so the parts of the loop do not import it). */
+  runLoop: (deps: LoopDeps, input?: string) => AsyncGenerator<AgentEvent, LoopResult>;
 }
 
 export interface TaskOutcome {
@@ -78,30 +84,32 @@ export function childIdFor(turn: number, callId: string): string {
  * a child that crashes comes back as an error result, and the parent goes on.
  */
 export async function runTask(
-  subagents: Subagents,
+  run: { sessions: ChildSessions; childLoop: ChildLoop; budget: BudgetAccount; clock: () => number },
   call: { id: string; turn: number; parentSession: string },
   task: TaskRequest,
   signal: AbortSignal,
   emit: (event: AgentEvent) => void,
 ): Promise<TaskOutcome> {
-  const clock = subagents.clock ?? Date.now;
+  const { sessions, clock } = run;
   const id = childIdFor(call.turn, call.id);
   const started = clock();
   let session: ChildSession | undefined;
   let state: ConversationState | undefined;
   let outcome: ChildOutcome;
   try {
-    session = subagents.sessions.open(id);
+    session = sessions.open(id);
     const input = childMessage(task.mode, task.prompt);
-    session ??= subagents.sessions.create(id, { task: input, description: task.description, mode: task.mode, parentCallId: call.id });
+    session ??= sessions.create(id, { task: input, description: task.description, mode: task.mode, parentCallId: call.id });
     state = foldRecords(session.records);
+    // Calls a child made before a crash are not in the parent's count yet (its task has no result): they are now.
+    run.budget.charge({ toolCalls: state.toolCalls });
     const ended = state.ended;
     if (ended && ended.status !== 'interrupted' && state.openCalls.length === 0) {
       outcome = { status: ended.status, result: ended.result ?? state.lastAnswer, ...(ended.reason ? { reason: ended.reason } : {}) };
     } else {
       // A child that died before its first message was written starts it now; otherwise it continues.
       const hasTask = state.messages.some((message) => message.role === 'user');
-      const loop = subagents.runLoop({ session, state, input: hasTask ? undefined : input, mode: task.mode, signal });
+      const loop = run.childLoop({ session, state, input: hasTask ? undefined : input, mode: task.mode, signal });
       for (let next = await loop.next(); ; next = await loop.next()) {
         if (next.done) {
           outcome = next.value;

@@ -8,24 +8,31 @@ import type { ToolCallResult, ToolDescriptor } from '../mcp/types.js';
 import type { AssistantToolCall, ParsedToolCall } from '../model/types.js';
 import { oneLine } from '../shared/errors.js';
 import type { AgentEvent } from './events.js';
+import type { AgentFigures } from '../../sessions/records.js';
+import { whileRunning } from './event-channel.js';
 import { READ_OUTPUT, readOutput } from './local-tools.js';
 import type { Run } from './run.js';
 import { callSignature } from './stop-conditions.js';
+import { runTaskCall } from './task-call.js';
+import { checkTaskArgs, isReadTask, TASK, type TaskRequest } from './task-tool.js';
 
 type Outcome = 'interrupted' | 'denied' | 'cancelled';
 type Skip = ToolCallResult & { outcome?: 'denied' | 'cancelled' };
+type Executed = ToolCallResult & { outcome?: 'denied' | 'cancelled'; agent?: AgentFigures };
 
 const CANCELLED = 'the call was cancelled by the user before it finished; its effects are unknown';
 
 /**
  * Splits the calls of one message into batches that keep their order: runs of
- * read-only calls form one parallel batch, every other call is a batch alone.
+ * read-only calls (read subagents included) form one parallel batch, every
+ * other call is a batch alone.
  */
 export function batches(calls: readonly ParsedToolCall[], tools: ReadonlyMap<string, ToolDescriptor>): ParsedToolCall[][] {
   const result: ParsedToolCall[][] = [];
   let parallel: ParsedToolCall[] = [];
   for (const call of calls) {
-    if (tools.get(call.name)?.annotations.readOnlyHint === true) {
+    const tool = tools.get(call.name);
+    if (tool?.annotations.readOnlyHint === true || (tool === TASK && isReadTask(call.args))) {
       parallel.push(call);
       continue;
     }
@@ -39,10 +46,11 @@ export function batches(calls: readonly ParsedToolCall[], tools: ReadonlyMap<str
 
 export async function* runBatch(run: Run, batch: ParsedToolCall[], replayed = false): AsyncGenerator<AgentEvent, void> {
   const { deps, state } = run;
-  const prepared: { call: ParsedToolCall; tool?: ToolDescriptor; skip?: Skip }[] = [];
+  const prepared: { call: ParsedToolCall; tool?: ToolDescriptor; task?: TaskRequest; skip?: Skip }[] = [];
   for (const call of batch) {
     const tool = run.byName.get(call.name);
     run.noteCall(callSignature(call.name, call.args));
+    const task = tool === TASK ? checkTaskArgs(call.args, deps.agentMode !== undefined) : undefined;
     if (call.argumentError) {
       prepared.push({ call, skip: { isError: true, text: `${call.argumentError}; call ${call.name} again with a JSON object` } });
     } else if (!tool) {
@@ -50,11 +58,23 @@ export async function* runBatch(run: Run, batch: ParsedToolCall[], replayed = fa
         call,
         skip: { isError: true, text: `unknown tool "${call.name}"; available tools: ${[...run.byName.keys()].join(', ')}` },
       });
-    } else if (deps.stop({ ...run.progress(), toolCalls: state.toolCalls + prepared.filter((p) => !p.skip).length })?.code === 'max_tool_calls') {
+    } else if (task && !task.ok) {
+      prepared.push({ call, tool, skip: { isError: true, text: task.error } });
+    } else if (deps.agentMode === 'read' && tool !== TASK && tool.annotations.readOnlyHint !== true) {
+      const text = `${tool.name} is not available: this sub-agent is read-only; finish with a report that says what should change`;
+      prepared.push({ call, tool, skip: { isError: true, text, outcome: 'denied' } });
+    } else if (deps.stop(run.progress())?.code === 'max_tool_calls') {
       prepared.push({ call, tool, skip: { isError: true, text: 'not run: the tool-call budget was reached', outcome: 'cancelled' } });
     } else {
-      const approval = await deps.approvals.check(tool, call.id, call.args, run.signal);
-      prepared.push(approval.run ? { call, tool } : { call, tool, skip: { isError: true, text: approval.message, outcome: 'denied' } });
+      // The call is reserved in the shared account before it runs, so parallel subagents never overshoot the budget together.
+      run.budget.charge({ toolCalls: 1 });
+      // A task is not approved itself: each call of its child is.
+      const approval = task ? ({ run: true } as const) : await deps.approvals.check(tool, call.id, call.args, run.signal);
+      if (approval.run) prepared.push({ call, tool, ...(task?.ok ? { task: task.task } : {}) });
+      else {
+        run.budget.charge({ toolCalls: -1 });
+        prepared.push({ call, tool, skip: { isError: true, text: approval.message, outcome: 'denied' } });
+      }
     }
   }
 
@@ -66,13 +86,22 @@ export async function* runBatch(run: Run, batch: ParsedToolCall[], replayed = fa
   if (runnable.some(({ tool }) => !isReplayable(tool!))) deps.session.sync('side_effect');
 
   const started = run.clock();
-  const results = await Promise.all(prepared.map(async (item) => (item.skip ? item.skip : executeTool(run, item.tool!, item.call))));
+  // Subagents' events come out while the batch runs.
+  const results: Executed[] = yield* whileRunning((emit) =>
+    Promise.all(
+      prepared.map(async (item): Promise<Executed> => {
+        if (item.skip) return item.skip;
+        if (item.task) return runTaskCall(run, item.call, item.task, emit);
+        return executeTool(run, item.tool!, item.call);
+      }),
+    ),
+  );
   const durationMs = run.clock() - started;
   for (let i = 0; i < prepared.length; i++) {
     const { call } = prepared[i]!;
     const result = results[i]!;
     const outcome = 'outcome' in result ? (result.outcome as 'denied' | 'cancelled' | undefined) : undefined;
-    const recorded = recordResult(run, call, result, durationMs, outcome);
+    const recorded = recordResult(run, call, result, durationMs, outcome, result.agent);
     yield run.event({
       type: 'tool_end',
       callId: call.id,
@@ -123,8 +152,8 @@ async function executeTool(run: Run, tool: ToolDescriptor, call: ParsedToolCall)
 }
 
 /** Journals a call's result (a large output goes to a blob, its head and tail to the prompt); returns the prompt text. */
-function recordResult(run: Run, call: ParsedToolCall, result: ToolCallResult, durationMs: number, outcome?: Outcome): string {
-  const { deps } = run;
+function recordResult(run: Run, call: ParsedToolCall, result: ToolCallResult, durationMs: number, outcome?: Outcome, agent?: AgentFigures): string {
+  const { deps, state } = run;
   let content = result.text;
   let blob;
   if (content.length > deps.outputLimit) {
@@ -140,6 +169,7 @@ function recordResult(run: Run, call: ParsedToolCall, result: ToolCallResult, du
     ...(blob ? { blob } : {}),
     durationMs,
     ...(outcome ? { outcome } : {}),
+    ...(agent ? { agent } : {}),
   });
   return content;
 }

@@ -161,7 +161,7 @@ async function* streamRequest(
     modelMs: run.clock() - started,
   });
   if (usage) {
-    run.tokens += usage.promptTokens + usage.completionTokens;
+    run.budget.charge({ tokens: usage.promptTokens + usage.completionTokens });
     deps.compaction?.estimator.observe(usage.promptTokens, usage.completionTokens, requestChars, run.requestChars());
   }
   yield run.event({

@@ -19,6 +19,7 @@ export function addRunOptions(command: Command): Command {
     .option('--max-tool-calls <n>', 'stop after this many tool calls (exit 3)')
     .option('--max-tokens <n>', 'stop after this many prompt + completion tokens (exit 3)')
     .option('--deadline <duration>', 'stop after this long, e.g. 90s, 30m, 2h (exit 3)')
+    .option('--max-agents <n>', 'read subagents (task tool) that run at the same time (default 4)')
     .option('--context-window <n>', 'context window in tokens (default: from the server)')
     .option('--mcp-config <file>', 'extra MCP servers file (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--trust-project-mcp', "start the project's .mcp.json servers without asking")

@@ -11,7 +11,9 @@ import { ApprovalGate, type ApprovalConfig } from '../agent/approval.js';
 import type { Approver, SteeringInbox } from '../agent/controls.js';
 import type { AgentEvent } from '../agent/events.js';
 import { foldRecords, type ConversationState } from '../agent/fold.js';
-import type { LoopDeps, SessionStartInfo } from '../agent/loop.js';
+import { runLoop, type LoopDeps, type SessionStartInfo } from '../agent/loop.js';
+import { Slots, type Subagents } from '../agent/subagents.js';
+import { childSessions } from './child-sessions.js';
 import { stopConditionFor } from '../agent/stop-conditions.js';
 import { loadInstructions, withInstructions } from '../context/instructions.js';
 import { TokenEstimator } from '../context/tokens.js';
@@ -326,6 +328,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(instructions.length > 0 ? { instructions } : {}),
     });
     const client = keeper ?? model;
+    // Children (the task tool) live under the session's agents/ and bound their parallel reads by --max-agents.
+    const subagents: Subagents = { sessions: childSessions(store, openSession, startRecord(openSession.records)), slots: new Slots(settings.maxAgents), model, runLoop };
     return {
       session: openSession,
       state,
@@ -357,6 +361,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           outputLimit: outputLimitFor(contextWindow),
           ...(extras.steering ? { steering: extras.steering } : {}),
           ...(contextWindow ? { compaction: { estimator, contextWindow, threshold: settings.compactAt } } : {}),
+          subagents,
         };
       },
       async close() {

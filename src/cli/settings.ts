@@ -29,6 +29,7 @@ export interface RunFlags {
   maxToolCalls?: string;
   maxTokens?: string;
   deadline?: string;
+  maxAgents?: string;
   contextWindow?: string;
   mcpConfig?: string[];
   trustProjectMcp?: boolean;
@@ -58,6 +59,8 @@ export interface Settings {
   patchFile?: string;
   approval: ApprovalConfig;
   budgets: Budgets;
+  /** Read subagents that run at the same time. @default 4 */
+  maxAgents: number;
   contextWindow?: number;
   compactAt: number;
   sampling: ConfigFile['sampling'];
@@ -174,6 +177,7 @@ export function resolveSettings(
       deadlineMs: deadline === undefined ? undefined : parseDuration(deadline),
       repeatLimit: config.budgets?.repeatLimit,
     },
+    maxAgents: positiveInt('--max-agents', flags.maxAgents) ?? 4,
     contextWindow,
     compactAt: config.compactAt ?? 0.8,
     sampling: config.sampling,

@@ -21,7 +21,19 @@ function instructionList(files: unknown): string {
   return list.length === 0 ? 'none' : list.join(', ');
 }
 
-export function renderTranscript(records: readonly JournalRecord[]): string {
+/**
+ * `childRecords` reads a subagent's journal by its id: each child's transcript
+ * is then shown nested (quoted) under its task's result.
+ */
+function quoted(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => (line ? `> ${line}` : '>'))
+    .join('\n');
+}
+
+export function renderTranscript(records: readonly JournalRecord[], childRecords?: (id: string) => readonly JournalRecord[] | undefined): string {
   const out: string[] = [];
   const figures = emptyFigures();
   const names = new Map<string, string>();
@@ -56,6 +68,10 @@ export function renderTranscript(records: readonly JournalRecord[]): string {
         const label = record.outcome ?? (record.isError ? 'error' : 'ok');
         const blob = record.blob ? ` · full output ${record.blob.bytes} bytes in blobs/${record.blob.id}` : '';
         out.push(`**← ${names.get(record.callId) ?? record.name}** (${label}, ${record.durationMs} ms${blob})`, '', fence(record.content), '');
+        if (record.agent) {
+          const child = childRecords?.(record.agent.id);
+          out.push(child ? quoted(renderTranscript(child)) : `_sub-agent ${record.agent.id}: agents/${record.agent.id}/journal.jsonl_`, '');
+        }
         break;
       }
       case 'compaction':

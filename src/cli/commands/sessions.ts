@@ -5,12 +5,25 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { removeWorktree } from '../../../sandboxes/worktree.js';
 import { resolveHome } from '../../../sessions/home.js';
-import { SessionStore, type SessionInfo } from '../../../sessions/store.js';
+import type { JournalRecord } from '../../../sessions/records.js';
+import { SessionStore, type SessionContents, type SessionInfo } from '../../../sessions/store.js';
 import { formatDuration } from '../../ui/headless/summarize.js';
 import { renderTranscript } from '../transcript.js';
 
 function store(): SessionStore {
   return new SessionStore({ home: resolveHome(process.env) });
+}
+
+/** Reads a session's subagents' journals by id, for their nested transcripts (undefined when one cannot be read). */
+function childrenOf(sessions: SessionStore, contents: SessionContents): (id: string) => JournalRecord[] | undefined {
+  const agents = sessions.agentsOf(contents);
+  return (id) => {
+    try {
+      return agents.read(id).records;
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 function row(info: SessionInfo, now: number): string {
@@ -55,9 +68,10 @@ export function registerSessions(program: Command, setExitCode: (code: number) =
     .description('print a session transcript')
     .argument('<id>', 'session id, unique prefix, or last')
     .action((id: string) => {
-      const contents = store().read(id);
+      const sessions = store();
+      const contents = sessions.read(id);
       if (contents.torn) process.stderr.write(`endure: the journal's last line is torn (${contents.torn.bytes} bytes); shown up to it\n`);
-      process.stdout.write(renderTranscript(contents.records));
+      process.stdout.write(renderTranscript(contents.records, childrenOf(sessions, contents)));
     });
   sessions
     .command('export')
@@ -66,8 +80,9 @@ export function registerSessions(program: Command, setExitCode: (code: number) =
     .addOption(new Option('--format <format>', 'md or jsonl').choices(['md', 'jsonl']).default('md'))
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action((id: string, flags: { format: 'md' | 'jsonl'; output?: string }) => {
-      const contents = store().read(id);
-      const text = flags.format === 'jsonl' ? readFileSync(contents.paths.journal, 'utf8') : renderTranscript(contents.records);
+      const sessions = store();
+      const contents = sessions.read(id);
+      const text = flags.format === 'jsonl' ? readFileSync(contents.paths.journal, 'utf8') : renderTranscript(contents.records, childrenOf(sessions, contents));
       if (flags.output) writeFileSync(flags.output, text);
       else process.stdout.write(text);
     });
