@@ -3,6 +3,7 @@
  * Entry point of the `endure` command. Kept tiny so start-up stays fast: each
  * command's module is imported only when that command runs (exec never loads Ink).
  */
+import { existsSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { VERSION } from './version.js';
 
@@ -17,6 +18,9 @@ if (major < 22 || (major === 22 && minor < 12)) {
 } else if (argv[0] === '--version' || argv[0] === '-V') {
   process.stdout.write(`${VERSION}\n`);
 } else {
-  const { runCli } = await import('./program.js');
+  // The build bundles the commands into dist/bundle/ (a few files instead of ~1,000 modules to resolve and load);
+  // from the source tree, or a build without it, tsc's modules run.
+  const bundled = new URL('../../bundle/program.js', import.meta.url);
+  const { runCli } = (await import(existsSync(bundled) ? bundled.href : './program.js')) as typeof import('./program.js');
   process.exitCode = await runCli(argv);
 }
