@@ -81,7 +81,7 @@ async function openSandbox(settings: Settings, workspace: string, extra: { writa
   if (proxy !== undefined) {
     // Only bwrap can keep every other route closed; never fall back to an open host.
     if (settings.sandbox !== undefined && settings.sandbox !== 'bwrap')
-      throw new ConfigError('invalid_flag', `--network allow=... needs --sandbox bwrap (the ${settings.sandbox} backend cannot keep other routes out closed)`);
+      throw new ConfigError('invalid_flag', `--network allow=... needs --sandbox bwrap (the host backend cannot close the host's network; the container backend does not implement the proxy)`);
     const sandbox = createSandbox('bwrap', options);
     await sandbox.prepare();
     return sandbox;

@@ -85,6 +85,19 @@ describe('bwrap with a network allow-list', () => {
     );
   });
 
+  test('an allowed name that resolves to this machine is refused (the address itself may be allowed)', async ({ workspace }) => {
+    const byName = await startAllowListProxy({ allow: [{ host: 'localhost', port: allowed.port }] });
+    try {
+      const sandbox = createSandbox('bwrap', { workspace, proxy: byName.socketPath });
+      const result = await finished(sandbox.spawn('sh', ['-c', `curl -sS -m 10 --noproxy '' http://localhost:${allowed.port}/; curl -sS -m 10 --noproxy '' --proxytunnel http://localhost:${allowed.port}/`], { cwd: workspace, env: BASE_ENV }));
+      await sandbox.dispose();
+      expect(result.stdout).toMatch(/^endure: localhost resolves to (127\.0\.0\.1|::1), an address of this machine/);
+      expect(result.stderr).toMatch(/CONNECT tunnel failed, response 403/);
+    } finally {
+      await byName.close();
+    }
+  });
+
   test('a Unix socket outside the workspace stays unreachable', async ({ workspace, outside }) => {
     const path = join(outside, 'agent.sock');
     const server = createNetServer((socket) => socket.end('hello\n'));
