@@ -72,6 +72,25 @@ describe('llama-server', { timeout: 120_000 }, () => {
     }
   });
 
+  test('doctor says whether slot saving is on and warns when the window is smaller than endure\'s first request', async ({ scratch, endure }) => {
+    const small = await startScriptedServer({ contextWindow: 2048, llama: {} });
+    const good = await startScriptedServer({ contextWindow: 65536, llama: { slotSavePath: join(scratch, 'slots') } });
+    try {
+      const warned = await endure.run(['doctor', '--base-url', small.url, '--sandbox', 'host']).done;
+      expect(warned.code).toBe(0);
+      expect(warned.stdout).toMatch(/! slot saving is off: .*\n    fix: start llama-server with --slot-save-path DIR/);
+      expect(warned.stdout).toMatch(/! the context window \(2048 tokens\) is smaller than endure's own first request \(system prompt and \d+ tool schemas, about \d+ tokens\)/);
+      const fine = await endure.run(['doctor', '--base-url', good.url, '--sandbox', 'host']).done;
+      expect(fine.code).toBe(0);
+      expect(fine.stdout).toContain("✓ slot saving is on: endure saves each session's KV cache and restores it on resume");
+      expect(fine.stdout).toMatch(/✓ context window 65536 tokens: endure's first request takes about \d+ \(\d+%\)/);
+      expect(good.slotRequests.every((request) => request.status === 400)).toBe(true);
+    } finally {
+      await small.close();
+      await good.close();
+    }
+  });
+
   describe('the KV cache saved with the session', () => {
     const WORK = [
       { reasoning: 'Look around.', toolCalls: [call('list_dir', { path: '.' })] },

@@ -11,7 +11,14 @@ import { createSandbox } from '../../../sandboxes/index.js';
 import { diagnoseSandboxes, type CheckStatus } from '../../../sandboxes/diagnose.js';
 import { defaultBuiltins } from '../../mcp/builtin-servers.js';
 import { createToolHost } from '../../mcp/host.js';
+import { READ_OUTPUT } from '../../agent/local-tools.js';
+import { toToolSpecs } from '../../agent/tool-specs.js';
+import { TokenEstimator } from '../../context/tokens.js';
+import type { ToolDescriptor } from '../../mcp/types.js';
 import { createModelClient } from '../../model/client.js';
+import { slotSaving } from '../../model/llama-slots.js';
+import type { EndpointInfo } from '../../model/types.js';
+import { SYSTEM_PROMPT } from '../runtime.js';
 import { oneLine } from '../../shared/errors.js';
 import { EXIT } from '../exit-codes.js';
 import { addRunOptions } from '../run-options.js';
@@ -27,6 +34,7 @@ function line(status: CheckStatus, text: string, fix?: string): void {
 export async function runDoctor(flags: RunFlags): Promise<number> {
   const settings = resolveSettings(flags, 'exec');
   let healthy = true;
+  let endpoint: EndpointInfo | undefined;
 
   try {
     const model = await createModelClient({
@@ -38,9 +46,10 @@ export async function runDoctor(flags: RunFlags): Promise<number> {
       ...(settings.apiKeyVariable ? { apiKeyVariable: settings.apiKeyVariable } : {}),
       ...(settings.model ? { model: settings.model } : {}),
     });
-    const { endpoint } = model;
+    endpoint = model.endpoint;
     const window = endpoint.contextWindow ? `, context window ${endpoint.contextWindow}` : ', context window not reported (pass --context-window)';
     line('ok', `endpoint ${endpoint.baseURL}: ${endpoint.server} serving ${endpoint.model}${window}`);
+    if (endpoint.server === 'llama') await checkSlotSaving(endpoint, settings.apiKey);
   } catch (error) {
     healthy = false;
     line('fail', `endpoint ${settings.baseURL}: ${oneLine(error)}`, 'start the server, or pass --base-url (see the README for each server)');
@@ -66,6 +75,7 @@ export async function runDoctor(flags: RunFlags): Promise<number> {
     });
     const count = host.tools().length;
     line('ok', `sandbox ${kind}: built-in tool servers started (${count} tools, ${Math.round(performance.now() - started)} ms)`);
+    checkWindow(settings.contextWindow ?? endpoint?.contextWindow, host.tools());
     await host.close();
     await sandbox.dispose();
   } catch (error) {
@@ -75,6 +85,27 @@ export async function runDoctor(flags: RunFlags): Promise<number> {
     rmSync(workspace, { recursive: true, force: true });
   }
   return healthy ? EXIT.done : EXIT.failed;
+}
+
+/** llama-server: whether the session's KV cache can be saved and restored (--slot-save-path). */
+async function checkSlotSaving(endpoint: EndpointInfo, apiKey: string | undefined): Promise<void> {
+  const state = await slotSaving({ baseURL: endpoint.baseURL, ...(apiKey ? { apiKey } : {}) });
+  if (state === 'on') line('ok', "slot saving is on: endure saves each session's KV cache and restores it on resume");
+  else if (state === 'off')
+    line('warn', 'slot saving is off: a resumed session (or a restarted server) prefills its whole prompt again', 'start llama-server with --slot-save-path DIR');
+  else line('info', 'slot saving: the server did not say whether it is on (GET /slots disabled?)', 'start llama-server with --slot-save-path DIR');
+}
+
+/** The window against endure's own first request (system prompt and tool schemas), estimated in tokens. */
+function checkWindow(window: number | undefined, tools: readonly ToolDescriptor[]): void {
+  const specs = toToolSpecs([...tools, READ_OUTPUT]);
+  const first = new TokenEstimator().estimate(SYSTEM_PROMPT.length + JSON.stringify(specs).length);
+  if (window === undefined) return;
+  if (window < first)
+    line('warn', `the context window (${window} tokens) is smaller than endure's own first request (system prompt and ${specs.length} tool schemas, about ${first} tokens): every run would fail`, 'start the server with a larger context (llama-server -c 32768)');
+  else if (window < 4 * first)
+    line('warn', `the context window (${window} tokens) leaves little room after endure's first request (about ${first} tokens): expect frequent compactions`, 'give the server a context of 32768 tokens or more');
+  else line('ok', `context window ${window} tokens: endure's first request takes about ${first} (${Math.round((100 * first) / window)}%)`);
 }
 
 export function registerDoctor(program: Command, setExitCode: (code: number) => void): void {
