@@ -8,7 +8,11 @@ import { TokenEstimator } from '../context/tokens.js';
 import { ModelError } from '../shared/errors.js';
 import { compact } from './compactor.js';
 import type { AgentEvent } from './events.js';
-import type { Run } from './run.js';
+import type { LoopDeps } from './loop-deps.js';
+import { Run } from './run.js';
+
+/** Why a compaction step runs: the window nearly full, a server's overflow, or the person's /compact. */
+export type CompactionReason = 'threshold' | 'overflow' | 'requested';
 
 /** Extra compactions when one left the request over the window, before the run fails. */
 const EXTRA_COMPACTIONS = 2;
@@ -19,7 +23,7 @@ const EXTRA_COMPACTIONS = 2;
  * is compacted again (at most twice more), else the run fails with a ModelError
  * that says what does not fit.
  */
-export async function* compactionStep(run: Run, reason: 'threshold' | 'overflow'): AsyncGenerator<AgentEvent, boolean> {
+export async function* compactionStep(run: Run, reason: CompactionReason): AsyncGenerator<AgentEvent, boolean> {
   const { deps, state } = run;
   const settings = deps.compaction;
   if (!settings) return false;
@@ -65,6 +69,22 @@ function tooBig(run: Run, tokens: number, window: number): ModelError {
     retryable: false,
     contextWindow: window,
   });
+}
+
+/**
+ * /compact while no run is on: one compaction step outside a turn, journalled
+ * like an automatic one. Says in a warning why it did nothing, when it did not.
+ */
+export async function* compactOnRequest(deps: LoopDeps): AsyncGenerator<AgentEvent, boolean> {
+  const run = new Run(deps);
+  if (!deps.compaction) {
+    yield run.event({ type: 'warning', message: 'nothing compacted: the context window is unknown (--context-window N sets it)' });
+    return false;
+  }
+  const done = yield* compactionStep(run, 'requested');
+  deps.session.sync('turn');
+  if (!done) yield run.event({ type: 'warning', message: 'nothing compacted: the conversation is too short to summarise' });
+  return done;
 }
 
 /**

@@ -108,4 +108,8 @@ export interface SessionCommands {
   recentSessions(limit: number): SessionListing[];
   /** Closes this session and opens a new one with the same settings; `info` then describes the new one. */
   newSession(): Promise<void>;
+  /** /compact during a run: the loop compacts before its next turn. */
+  requestCompaction(): void;
+  /** /compact while idle: compacts now; the events of the step (a compaction, or a warning saying why not). */
+  compactNow(signal: AbortSignal): AsyncIterable<import('./events.js').AgentEvent>;
 }

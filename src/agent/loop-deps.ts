@@ -55,6 +55,8 @@ export interface LoopDeps {
   subagents?: Subagents;
   /** Set when this loop runs a subagent: its mode. A child cannot start children; a read child only reads. */
   agentMode?: TaskMode;
+  /** Set by /compact during a run: the loop compacts before its next turn, whatever the fill. */
+  compactRequest?: CompactRequest;
   /** Compaction settings; without them the loop never compacts. */
   compaction?: {
     estimator: TokenEstimator;
@@ -62,6 +64,11 @@ export interface LoopDeps {
     /** Fraction of the window at which to compact. */
     threshold: number;
   };
+}
+
+/** A one-shot request to compact, taken (and cleared) by the loop at a turn boundary. */
+export interface CompactRequest {
+  take(): boolean;
 }
 
 export interface LoopResult {

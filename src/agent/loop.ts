@@ -61,7 +61,7 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
 
     let outcome;
     try {
-      yield* compactionStep(run, 'threshold');
+      yield* compactionStep(run, deps.compactRequest?.take() === true ? 'requested' : 'threshold');
       yield run.event({ type: 'turn_start' });
       outcome = yield* streamTurn(run);
     } catch (error) {

@@ -38,7 +38,21 @@ export function createDriver(first: Runtime, settings: Settings, options: Driver
   const approval = { ...settings.approval };
   let runtime = first;
   let info = infoOf(runtime, settings);
+  let compactRequested = false;
+  const compactRequest = {
+    take: () => {
+      const requested = compactRequested;
+      compactRequested = false;
+      return requested;
+    },
+  };
   const commands: SessionCommands = {
+    requestCompaction() {
+      compactRequested = true;
+    },
+    compactNow(signal) {
+      return runtime.compactNow(signal);
+    },
     setApprovalPolicy(policy) {
       approval.policy = policy;
     },
@@ -66,7 +80,7 @@ export function createDriver(first: Runtime, settings: Settings, options: Driver
     opening: () => runtime.opening(),
     async *run(message, signal, approver) {
       await runtime.tools.applyPendingToolChanges();
-      const deps = runtime.loopDeps(signal, { steering, approval, ...(approver ? { approver } : {}) });
+      const deps = runtime.loopDeps(signal, { steering, approval, compactRequest, ...(approver ? { approver } : {}) });
       yield* runLoop(deps, message);
     },
     close: () => runtime.close(),

@@ -11,6 +11,8 @@ import { ApprovalGate, type ApprovalConfig } from '../agent/approval.js';
 import type { Approver, SteeringInbox } from '../agent/controls.js';
 import type { AgentEvent } from '../agent/events.js';
 import { foldRecords, type ConversationState } from '../agent/fold.js';
+import { compactOnRequest } from '../agent/compaction-step.js';
+import type { CompactRequest } from '../agent/loop-deps.js';
 import { runLoop, type LoopDeps, type SessionStartInfo } from '../agent/loop.js';
 import { Slots, type Subagents } from '../agent/subagents.js';
 import { childSessions } from './child-sessions.js';
@@ -57,7 +59,9 @@ export interface Runtime {
   /** The session_start event, once, for a UI that shows it before the first run (the loop then leaves it out). */
   opening(): AgentEvent | undefined;
   /** The loop's dependencies for one run. */
-  loopDeps(signal: AbortSignal, options?: { approver?: Approver; steering?: SteeringInbox; approval?: ApprovalConfig }): LoopDeps;
+  loopDeps(signal: AbortSignal, options?: { approver?: Approver; steering?: SteeringInbox; approval?: ApprovalConfig; compactRequest?: CompactRequest }): LoopDeps;
+  /** /compact while idle: one compaction step now, journalled like an automatic one. */
+  compactNow(signal: AbortSignal): AsyncGenerator<AgentEvent, boolean>;
   close(): Promise<void>;
 }
 
@@ -330,7 +334,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     const client = keeper ?? model;
     // Children (the task tool) live under the session's agents/ and bound their parallel reads by --max-agents.
     const subagents: Subagents = { sessions: childSessions(store, openSession, startRecord(openSession.records)), slots: new Slots(settings.maxAgents), model, runLoop };
-    return {
+    const runtime: Runtime = {
       session: openSession,
       state,
       model: client,
@@ -344,6 +348,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         if (announced) return undefined;
         announced = true;
         return { session: openSession.id, turn: state.turns, seq: state.lastSeq, time: Date.now(), type: 'session_start', ...sessionStart(), task: state.task } as AgentEvent;
+      },
+      compactNow(signal) {
+        return compactOnRequest(runtime.loopDeps(signal));
       },
       loopDeps(signal, extras = {}) {
         const first = !announced;
@@ -360,6 +367,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           applyToolChanges: () => hostTools.applyPendingToolChanges(),
           outputLimit: outputLimitFor(contextWindow),
           ...(extras.steering ? { steering: extras.steering } : {}),
+          ...(extras.compactRequest ? { compactRequest: extras.compactRequest } : {}),
           ...(contextWindow ? { compaction: { estimator, contextWindow, threshold: settings.compactAt } } : {}),
           subagents,
         };
@@ -369,6 +377,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         await closeAll();
       },
     };
+    return runtime;
   } catch (error) {
     probing.abort();
     await closeAll();

@@ -6,7 +6,7 @@
  * with the exit code.
  */
 import type { ApprovalDecision, ApprovalRequest, Approver, SessionDriver } from '../agent/controls.js';
-import type { EndStatus } from '../agent/events.js';
+import type { AgentEvent, EndStatus } from '../agent/events.js';
 import { expandCustomCommand, type CustomCommand } from '../context/custom-commands.js';
 import { listWorkspaceDirectory } from '../context/mentions.js';
 import { alwaysCovers } from './approvals.js';
@@ -180,6 +180,16 @@ export class SessionController implements UiControls {
         this.driver.commands?.setApprovalPolicy(policy);
         this.store.update((state) => ({ ...state, note: `approval ${policy}` }));
       },
+      compact: () => {
+        const session = this.driver.commands;
+        if (session === undefined) throw new Error('this session cannot compact');
+        if (this.current !== undefined) {
+          session.requestCompaction();
+          return 'running';
+        }
+        this.startWith((signal) => session.compactNow(signal));
+        return 'started';
+      },
       newSession: async () => {
         if (this.driver.commands === undefined) throw new Error('this session cannot open another one');
         await this.driver.commands.newSession();
@@ -221,18 +231,22 @@ export class SessionController implements UiControls {
   }
 
   private start(message: string): void {
+    // The approver is always handed over: the loop asks it only while the policy is `ask`, which /approval may switch mid-run.
+    this.startWith((signal) => this.driver.run(message, signal, this.approve));
+  }
+
+  /** Runs a stream of events (a loop run, or a compaction) as the current run: Esc interrupts it. */
+  private startWith(events: (signal: AbortSignal) => AsyncIterable<AgentEvent>): void {
     const abort = new AbortController();
     this.store.update((state) => ({ ...state, phase: 'running', ended: undefined }));
-    const done = this.consume(message, abort);
+    const done = this.consume(events(abort.signal), abort);
     this.current = { abort, done };
   }
 
-  private async consume(message: string, abort: AbortController): Promise<void> {
-    // Always handed over: the loop asks it only while the policy is `ask`, which /approval may switch mid-run.
-    const approver = this.approve;
+  private async consume(events: AsyncIterable<AgentEvent>, abort: AbortController): Promise<void> {
     let ended = false;
     try {
-      for await (const event of this.driver.run(message, abort.signal, approver)) {
+      for await (const event of events) {
         this.store.dispatch(event);
         if (event.type === 'session_end') {
           ended = true;

@@ -30,6 +30,8 @@ export interface SlashContext {
   setApprovalPolicy(policy: ApprovalPolicy): void;
   /** Closes this session and continues in a new one with the same settings. */
   newSession(): Promise<void>;
+  /** Compacts now (idle) or at the run's next turn boundary (running). */
+  compact(): 'started' | 'running';
   quit(): void;
 }
 
@@ -57,7 +59,11 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
   {
     name: 'compact',
     help: 'compact the conversation now',
-    run: (_args, context) => context.print('/compact is not available yet in this version; the session compacts by itself when the context fills', 'error'),
+    run: (_args, context) => {
+      if (context.session === undefined) return context.print('/compact needs a live session', 'error');
+      const how = context.compact();
+      context.print(how === 'running' ? 'the conversation is compacted before the next turn' : 'compacting the conversation (esc stops it)');
+    },
   },
   { name: 'rewind', help: "restore the workspace and the conversation to an earlier turn", run: notYet('rewind') },
   { name: 'fork', help: 'start a new session from this one', run: notYet('fork') },

@@ -264,7 +264,7 @@ function applyBody(state: ViewState, event: AgentEvent): ViewState {
     case 'approval_request':
       return state;
     case 'compaction':
-      return finish(state, {
+      return finish({ ...state, status: { ...state.status, contextTokens: event.contextAfter } }, {
         kind: 'notice',
         level: 'info',
         text: `context compacted: ${event.droppedMessages} messages → a summary of ${event.summaryChars} characters (${formatTokens(event.contextBefore)} → ${formatTokens(event.contextAfter)} tokens)`,

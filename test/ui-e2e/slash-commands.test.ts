@@ -69,7 +69,10 @@ describe('slash commands in a terminal', { timeout: 120_000 }, () => {
     await terminal.waitFor('approval policy: auto for the rest of the session');
     await terminal.waitFor(/session [\w-]+ · approval auto/);
 
-    for (const name of ['rewind', 'fork', 'compact']) {
+    await submit(terminal, '/compact');
+    await terminal.waitFor('nothing compacted: the conversation is too short to summarise');
+
+    for (const name of ['rewind', 'fork']) {
       await submit(terminal, `/${name}`);
       await terminal.waitFor(`/${name} is not available yet`);
     }
