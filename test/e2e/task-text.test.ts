@@ -57,7 +57,8 @@ describe('@ mentions in exec', { timeout: 60_000 }, () => {
     const repo = makeRepo(scratch, 'mentions', { 'src/a.js': 'export const a = 1;\n', 'src/b.js': 'b\n', 'big.log': big });
     server.respondWith(planModel([], 'ok'));
 
-    const run = await endure.exec(['explain @src/a.js, then @src and @big.log; ping @nobody'], { cwd: repo }).done;
+    // 256 KB of text is about 85k tokens: a window that holds it.
+    const run = await endure.exec(['--context-window', '131072', 'explain @src/a.js, then @src and @big.log; ping @nobody'], { cwd: repo }).done;
     expect(run.code, run.stderr).toBe(0);
     const message = firstUserMessage(server.requests.at(-1)!.body);
     expect(message.startsWith('explain @src/a.js, then @src and @big.log; ping @nobody\n\n<attachment path="src/a.js" kind="file">\nexport const a = 1;\n</attachment>')).toBe(true);
