@@ -48,15 +48,27 @@ function ruleOrigin(rule: ApprovalRule): string {
   return rule.from === undefined ? '' : ` (${rule.from})`;
 }
 
-export class ApprovalGate {
-  /** What the person answered "always" to, in the same rule shape as the config's allow list. */
-  private readonly remembered: ApprovalRule[] = [];
+/**
+ * What the person answered "always" to, in the same rule shape as the config's
+ * allow list. One per session: every run of the session (one per message in the
+ * UI) gets a gate over the same memory.
+ */
+export class ApprovalMemory {
+  readonly rules: ApprovalRule[] = [];
   /** One question at a time, so an "always" is applied before the next call is asked about. */
-  private asking: Promise<unknown> = Promise.resolve();
+  asking: Promise<unknown> = Promise.resolve();
 
+  remember(scope: ApprovalRule[]): void {
+    const known = new Set(this.rules.map(formatRule));
+    for (const rule of scope) if (!known.has(formatRule(rule))) this.rules.push({ ...rule, from: 'approved with "always" this session' });
+  }
+}
+
+export class ApprovalGate {
   constructor(
     private readonly config: ApprovalConfig,
     private readonly approver?: Approver,
+    private readonly memory = new ApprovalMemory(),
   ) {}
 
   async check(tool: ToolDescriptor, callId: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ApprovalOutcome> {
@@ -65,7 +77,7 @@ export class ApprovalGate {
     const denied = denies(this.config.deny ?? [], shape, 'definite');
     if (denied !== undefined)
       return { run: false, message: `${tool.name} is refused by the deny rule ${formatRule(denied)}${ruleOrigin(denied)}; do something else` };
-    if (allows(this.config.allow ?? [], shape) || allows(this.remembered, shape)) return { run: true };
+    if (allows(this.config.allow ?? [], shape) || allows(this.memory.rules, shape)) return { run: true };
     // A line whose words are only known at run time may still be what a deny rule
     // refuses: a person can read it and decide; a policy cannot, so it refuses.
     const maybe = denies(this.config.deny ?? [], shape, 'possible');
@@ -77,29 +89,25 @@ export class ApprovalGate {
     if (this.config.policy === 'auto') return { run: true };
     if (this.config.policy === 'deny' || !this.approver)
       return { run: false, message: `${tool.name} needs approval and the approval policy refuses it; use read-only tools or finish` };
-    const turn = this.asking.then(() => this.ask(shape, { callId, tool: tool.name, args, ...describeCall(tool.name, args) }, signal));
-    this.asking = turn.catch(() => undefined);
+    const turn = this.memory.asking.then(() => this.ask(shape, { callId, tool: tool.name, args, ...describeCall(tool.name, args) }, signal));
+    this.memory.asking = turn.catch(() => undefined);
     return turn;
   }
 
   /** The rules "always" has added this session. */
   get rememberedRules(): readonly ApprovalRule[] {
-    return this.remembered;
+    return this.memory.rules;
   }
 
   private async ask(shape: CallShape, base: ApprovalRequest, signal: AbortSignal): Promise<ApprovalOutcome> {
-    if (allows(this.remembered, shape)) return { run: true };
+    if (allows(this.memory.rules, shape)) return { run: true };
     const scope = alwaysScope(shape);
     const request: ApprovalRequest =
       scope === undefined
         ? { ...base, alwaysRefused: `not offered: ${shape.shell?.opaque ?? 'its program is only known at run time'}` }
         : { ...base, always: scope.map(formatRule).join(' and ') };
     const decision = await this.approver!(request, signal);
-    if (decision === 'always' && scope !== undefined) {
-      const known = new Set(this.remembered.map(formatRule));
-      const fresh = scope.filter((rule) => !known.has(formatRule(rule)));
-      this.remembered.push(...fresh.map((rule) => ({ ...rule, from: 'approved with "always" this session' })));
-    }
+    if (decision === 'always' && scope !== undefined) this.memory.remember(scope);
     return decision === 'no'
       ? { run: false, message: `the user declined this ${base.tool} call; ask yourself why and try another way` }
       : { run: true };

@@ -7,7 +7,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ApprovalGate, type ApprovalConfig } from '../agent/approval.js';
+import { ApprovalGate, ApprovalMemory, type ApprovalConfig } from '../agent/approval.js';
 import type { Approver, SteeringInbox } from '../agent/controls.js';
 import type { AgentEvent } from '../agent/events.js';
 import { foldRecords, type ConversationState } from '../agent/fold.js';
@@ -312,6 +312,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
 
     const state = foldRecords(session.records);
+    // "always" lasts the session: every run (one per message in the UI) asks through it.
+    const approvalMemory = new ApprovalMemory();
     const openSession = session;
     const keeper = await keepSlots(model, openSession, settings, options, state);
     const contextWindow = settings.contextWindow ?? model.endpoint.contextWindow ?? (lastEndpoint && !endpointChanged(lastEndpoint, model.endpoint) ? lastEndpoint.contextWindow : undefined);
@@ -363,7 +365,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           state,
           stop: stopConditionFor(settings.budgets),
           signal,
-          approvals: new ApprovalGate(extras.approval ?? settings.approval, extras.approver),
+          approvals: new ApprovalGate(extras.approval ?? settings.approval, extras.approver, approvalMemory),
           applyToolChanges: () => hostTools.applyPendingToolChanges(),
           outputLimit: outputLimitFor(contextWindow),
           ...(extras.steering ? { steering: extras.steering } : {}),

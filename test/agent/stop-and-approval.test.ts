@@ -4,7 +4,7 @@
  * policies and rules.
  */
 import { describe, expect, test } from 'vitest';
-import { ApprovalGate } from '../../src/agent/approval.js';
+import { ApprovalGate, ApprovalMemory } from '../../src/agent/approval.js';
 import type { ApprovalRequest } from '../../src/agent/controls.js';
 import { approvalRules } from '../../src/cli/config.js';
 import { callSignature, stopConditionFor, type LoopProgress } from '../../src/agent/stop-conditions.js';
@@ -88,6 +88,17 @@ describe('approval gate', () => {
     expect(asked[4]!.always).toBeUndefined();
     expect(asked[4]!.alwaysRefused).toMatch(/command substitution/);
     expect(gate.rememberedRules.map((rule) => rule.command?.words.join(' '))).toEqual(['npm test', 'npm publish', 'npmx test', 'curl x.example', 'sh']);
+  });
+  test('"always" lasts the session: a later run\'s gate over the same memory does not ask again', async () => {
+    const memory = new ApprovalMemory();
+    let asked = 0;
+    const approver = async () => {
+      asked += 1;
+      return 'always' as const;
+    };
+    expect((await new ApprovalGate({ policy: 'ask' }, approver, memory).check(shell, 'c1', { command: 'npm test' }, signal)).run).toBe(true);
+    expect((await new ApprovalGate({ policy: 'ask' }, approver, memory).check(shell, 'c2', { command: 'npm test -w a' }, signal)).run).toBe(true);
+    expect(asked).toBe(1);
   });
   test('"always" for a tool without a command covers that tool with any arguments', async () => {
     let asked = 0;

@@ -13,7 +13,7 @@ import { uiTest as test } from './support/tmux.js';
 const NODE_E = `node -e "require('fs').writeFileSync('e.txt', 'x')"`;
 
 describe('always in the UI', { timeout: 120_000 }, () => {
-  test('a on node test.mjs covers node test.mjs only; node -e and a chain ask again', async ({ scratch, server, terminal }) => {
+  test('a on node test.mjs covers node test.mjs only, for the whole session; node -e and a chain ask again', async ({ scratch, server, terminal }) => {
     const repo = makeRepo(scratch, 'work', {
       'test.mjs': "import { appendFileSync } from 'node:fs';\nappendFileSync('ran.txt', 'ran\\n');\n",
       x: 'keep me\n',
@@ -25,8 +25,10 @@ describe('always in the UI', { timeout: 120_000 }, () => {
           { toolCalls: [call('run_shell', { command: 'node test.mjs' })] },
           { toolCalls: [call('run_shell', { command: NODE_E })] },
           { toolCalls: [call('run_shell', { command: 'node test.mjs && rm x' })] },
+          { content: 'Finished.' },
+          { toolCalls: [call('run_shell', { command: 'node test.mjs -- again' })] },
         ],
-        'Finished.',
+        'Ran it again without asking.',
       ),
     );
     await terminal.endure(['--base-url', server.url, '--sandbox', 'host', '--cwd', repo, '--approval', 'ask']);
@@ -53,6 +55,13 @@ describe('always in the UI', { timeout: 120_000 }, () => {
     expect(existsSync(join(repo, 'e.txt'))).toBe(false);
     expect(readFileSync(join(repo, 'x'), 'utf8')).toBe('keep me\n');
     expect(readFileSync(join(repo, 'ran.txt'), 'utf8')).toBe('ran\nran\n');
+
+    // The memory lasts the session, not one message: the next message's run does not ask.
+    await terminal.type('once more');
+    await terminal.waitFor('› once more');
+    await terminal.press('Enter');
+    await terminal.waitFor('Ran it again without asking.');
+    expect(readFileSync(join(repo, 'ran.txt'), 'utf8')).toBe('ran\nran\nran\n');
     await terminal.press('C-c');
     await terminal.waitFor('Press Ctrl+C again to quit.');
     await terminal.press('C-c');
