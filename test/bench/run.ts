@@ -31,6 +31,7 @@ const benches: Bench[] = [
   ['ui-render', async () => (await import('./ui-render.js')).benchUiRender()],
   ['approvals', async () => (await import('./approvals.js')).benchApprovals()],
   ['network-proxy', async () => (await import('./network-proxy.js')).benchNetworkProxy()],
+  ['subagents', async () => (await import('./subagents.js')).benchSubagents()],
 ];
 
 mkdirSync('bench-results', { recursive: true });
