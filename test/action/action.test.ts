@@ -11,10 +11,11 @@
  *   come back, the session goes on to done, and `output: commit` commits both files.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { parse } from 'yaml';
+import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { call, e2eTest as test, planModel } from '../support/e2e-fixtures.js';
+import { call, e2eTest as test, planModel, repoRoot } from '../support/e2e-fixtures.js';
 import { readAction, runActionJob } from './run-action.js';
 
 const API_KEY = 'sk-action-7d1e93b0c4a2-only-in-memory';
@@ -38,6 +39,20 @@ describe('the GitHub Action', () => {
     const run = action.runs.steps.find((step) => step.id === 'run')!;
     expect(run.run).not.toContain('api-key');
     expect(run.env).toMatchObject({ INPUT_API_KEY: '${{ inputs.api-key }}' });
+  });
+
+  test("the README's workflows use only the action's inputs and outputs", () => {
+    const action = readAction();
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const workflows = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    expect(workflows.length).toBeGreaterThanOrEqual(3);
+    for (const text of workflows) {
+      const workflow = parse(text) as { jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }> };
+      const uses = Object.values(workflow.jobs).flatMap((job) => job.steps.filter((step) => step.uses?.startsWith('OWNER/endure@')));
+      expect(uses.length).toBeGreaterThan(0);
+      for (const step of uses) for (const name of Object.keys(step.with ?? {})) expect(action.inputs, name).toHaveProperty([name]);
+      for (const [, name] of text.matchAll(/steps\.endure\.outputs\.([\w-]+)/g)) expect(action.outputs, name).toHaveProperty([name!]);
+    }
   });
 
   test('a job stopped by its budget, then a second job that resumes its session artifact and commits', { timeout: 600_000 }, async ({ server, scratch, repo }) => {
@@ -140,6 +155,5 @@ describe('the GitHub Action', () => {
     expect(job2.summary).toMatch(/^Both files are written\.$/m);
     expect(job2.summary).toMatch(/^\| commit \| `[0-9a-f]{40}` \|$/m);
     expect(job2.summary).toMatch(/^\| 1 \| write_file \| `[^`]*more\.txt[^`]*` \| `✓` \|/m);
-    mkdirSync(join(scratch, 'done'), { recursive: true });
   });
 });
