@@ -39,7 +39,15 @@ export async function* compactionStep(run: Run, reason: CompactionReason): Async
   for (let round = 0; round <= EXTRA_COMPACTIONS; round++) {
     const size = settings.estimator.estimate(run.requestChars());
     if (round > 0 && size <= window) break;
-    const outcome = await compact(state, { model: deps.model, estimator: settings.estimator, contextWindow: window, threshold: settings.threshold, signal: run.signal });
+    const outcome = await compact(state, {
+      model: deps.model,
+      estimator: settings.estimator,
+      contextWindow: window,
+      threshold: settings.threshold,
+      signal: run.signal,
+      tools: run.specs,
+      fits: reason === 'threshold' && round === 0,
+    });
     if (!outcome) break;
     run.append(outcome.record);
     if (await deps.applyToolChanges?.()) run.loadTools();

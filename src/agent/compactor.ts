@@ -9,7 +9,7 @@
  */
 import { COMPACTION_SYSTEM_PROMPT, parseCompactionAnswer, renderTranscript } from '../context/compaction-prompt.js';
 import type { TokenEstimator } from '../context/tokens.js';
-import type { ChatMessage, ModelClient } from '../model/types.js';
+import type { ChatMessage, ModelClient, ModelRequest, ToolSpec } from '../model/types.js';
 import { oneLine } from '../shared/errors.js';
 import type { RecordBody } from '../../sessions/records.js';
 import type { ConversationState, TaskState } from './fold.js';
@@ -23,6 +23,16 @@ export interface CompactorOptions {
   /** Fraction of the window the recent turns may keep verbatim. @default 0.3 */
   keepRecent?: number;
   signal: AbortSignal;
+  /**
+   * The loop's tools. With them, and when the conversation still fits the window,
+   * the summary request is the main request plus one trailing system note (same
+   * system prompt, same tools, tool_choice "none"): the server serves its whole
+   * prefix from the cache. A server or template that rejects it gets the
+   * dedicated request without tools instead.
+   */
+  tools?: readonly ToolSpec[];
+  /** False after an overflow: the conversation itself does not fit, so only the dedicated request can work. @default true */
+  fits?: boolean;
 }
 
 export interface CompactionOutcome {
@@ -70,19 +80,45 @@ export function renderTaskState(state: TaskState): string {
     .join('\n\n');
 }
 
-async function summarise(options: CompactorOptions, transcript: string, taskState: TaskState): Promise<string> {
+async function answerOf(options: CompactorOptions, request: ModelRequest): Promise<string> {
   let answer = '';
-  const stream = options.model.stream({
+  for await (const event of options.model.stream(request)) if (event.type === 'finish') answer = event.message.content;
+  return answer;
+}
+
+/** The dedicated request: its own system prompt and the dropped part as a plain transcript. */
+function summarise(options: CompactorOptions, transcript: string, taskState: TaskState): Promise<string> {
+  return answerOf(options, {
     messages: [
       { role: 'system', content: COMPACTION_SYSTEM_PROMPT },
       { role: 'user', content: `Current task state:\n${renderTaskState(taskState)}\n\nTranscript to compact:\n${transcript}` },
     ],
     tools: [],
     toolChoice: 'none',
+    purpose: 'compaction',
     signal: options.signal,
   });
-  for await (const event of stream) if (event.type === 'finish') answer = event.message.content;
-  return answer;
+}
+
+/**
+ * The request that keeps the main prefix: the conversation as the loop sends it
+ * and a trailing system note (a system message, not a user one: Qwen3's template
+ * drops the reasoning of earlier turns after a new user message, which would
+ * change the prefix from the current task's first answer on).
+ */
+function summariseInPlace(options: CompactorOptions, messages: readonly ChatMessage[], verbatim: number, taskState: TaskState): Promise<string> {
+  const note = [
+    COMPACTION_SYSTEM_PROMPT.replace('Read the transcript', 'Read the conversation above'),
+    `Summarise everything before the last ${verbatim} messages of the conversation (they stay verbatim). Do not call tools.`,
+    `Current task state:\n${renderTaskState(taskState)}`,
+  ].join('\n\n');
+  return answerOf(options, {
+    messages: [...messages, { role: 'system', content: note }],
+    tools: options.tools ?? [],
+    toolChoice: 'none',
+    purpose: 'compaction',
+    signal: options.signal,
+  });
 }
 
 /** A deterministic summary: what was called, without the outputs. */
@@ -119,7 +155,14 @@ export async function compact(state: ConversationState, options: CompactorOption
   let modelState: { done?: string[]; remaining?: string[]; nextStep?: string } | undefined;
   let warning: string | undefined;
   try {
-    const answer = await summarise(options, renderTranscript(dropped, transcriptBudget), state.taskState);
+    let answer: string | undefined;
+    if (options.tools?.length && options.fits !== false) {
+      answer = await summariseInPlace(options, state.messages, state.messages.length - boundary, state.taskState).catch((error: unknown) => {
+        if (options.signal.aborted) throw error;
+        return undefined;
+      });
+    }
+    answer ??= await summarise(options, renderTranscript(dropped, transcriptBudget), state.taskState);
     const parsed = parseCompactionAnswer(answer);
     if (parsed.summary && parsed.summary.length <= maxSummaryChars) summary = parsed.summary;
     else warning = parsed.summary ? 'the compaction summary was too long; dropped old tool outputs instead' : 'the compaction answer had no summary; dropped old tool outputs instead';

@@ -58,7 +58,10 @@ describe('compaction at the threshold (16k window)', () => {
     const compactionRequest = requests[compactionAt]!;
     expect(compactionRequest.body.tools === undefined || compactionRequest.body.tool_choice === 'none').toBe(true);
     expect(compactionRequest.body.tool_choice === undefined || compactionRequest.body.tool_choice === 'none').toBe(true);
-    expect(messagesOf(compactionRequest)[1]!.content).toContain(RULE);
+    // The request that keeps the main prefix: the loop's conversation, then a system note with the task state.
+    expect(compactionRequest.body.tools).toEqual(firstRequest.body.tools);
+    expect(messagesOf(compactionRequest).slice(0, -1)).toEqual(messagesOf(requests[compactionAt - 1]!).concat(messagesOf(compactionRequest).slice(messagesOf(requests[compactionAt - 1]!).length, -1)));
+    expect(messagesOf(compactionRequest).at(-1)).toMatchObject({ role: 'system', content: expect.stringContaining(RULE) });
 
     const before = messagesOf(requests[compactionAt - 1]!);
     const after = messagesOf(requests[compactionAt + 1]!);
@@ -140,8 +143,9 @@ describe('compaction at the threshold (16k window)', () => {
     const { records } = journalOf(home, sessionIds(home)[0]!);
     const compacted = compactionRecords(records);
     expect(compacted.length).toBeGreaterThanOrEqual(1);
-    // Each compaction's request was tried twice (at 0 and after a 500 ms backoff) inside the 1 s budget.
-    expect(failures).toBe(2 * compacted.length);
+    // Each compaction tried the request that keeps the prefix, then the dedicated one, each twice
+    // (at 0 and after a 500 ms backoff) inside the 1 s budget.
+    expect(failures).toBe(4 * compacted.length);
     expect(compacted[0]!.summary).toContain(`Goal (the original task, verbatim):\n${TASK}\n`);
     expect(compacted[0]!.summary).toContain('Calls made, oldest first:');
     expect(records.filter((record) => record.kind === 'error')).toEqual([]);
