@@ -19,25 +19,24 @@ export function customCommandsFor(cwd: string, env: NodeJS.ProcessEnv): CustomCo
   return loadCustomCommands({ cwd, userDir: userEndureDir(env) });
 }
 
-/** Attaches mentions; a path outside the workspace is refused with exit 2. */
-export function withMentions(text: string, workspace: string): string {
+/** Attaches mentions (within `budget` bytes in all); a path outside the workspace is refused with exit 2. */
+export function withMentions(text: string, workspace: string, budget?: number): string {
   try {
-    return attachMentions(text, workspace);
+    return attachMentions(text, workspace, budget === undefined ? {} : { budget });
   } catch (error) {
     if (error instanceof MentionError) throw new ConfigError('mention_outside_workspace', error.message);
     throw error;
   }
 }
 
-/** The task as the model gets it ('' stays ''). */
-export function prepareTask(task: string, cwd: string, env: NodeJS.ProcessEnv): string {
-  if (task === '') return task;
-  if (task.startsWith('//')) return withMentions(task.slice(1), cwd);
+/** The task with a custom command expanded (`//text` is the text `/text`); '' stays ''. */
+export function expandTask(task: string, cwd: string, env: NodeJS.ProcessEnv): string {
+  if (task.startsWith('//')) return task.slice(1);
   const line = commandLine(task);
-  if (line === undefined) return withMentions(task, cwd);
+  if (line === undefined) return task;
   const command = customCommandsFor(cwd, env).find((entry) => entry.name === line.name);
   if (command === undefined)
     throw new ConfigError('unknown_command', `no custom command /${line.name}: add .endure/commands/${line.name}.md (or pass //${line.name} to send the text as is)`);
   if (command.error !== undefined) throw new ConfigError('bad_command', `custom command /${line.name} cannot be used: ${command.error} (${command.file})`);
-  return withMentions(expandCustomCommand(command, line.args), cwd);
+  return expandCustomCommand(command, line.args);
 }

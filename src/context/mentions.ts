@@ -7,9 +7,13 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { DEFAULT_CHARS_PER_TOKEN } from './tokens.js';
 
 /** @default 256 KB of one file attached; the rest is cut with a note. */
 export const MAX_MENTION_BYTES = 256 * 1024;
+/** Share of the context window the attachments of one message may fill. */
+export const MENTION_WINDOW_SHARE = 0.25;
+
 /** @default 500 entries of a directory listing. */
 export const MAX_LISTING_ENTRIES = 500;
 
@@ -47,14 +51,20 @@ function readHead(path: string, bytes: number): Buffer {
   }
 }
 
-function fileAttachment(path: string, shown: string, maxBytes: number): string {
+/** The bytes the attachments of one message may take in a context window of `contextWindow` tokens (no bound when unknown). */
+export function mentionBudget(contextWindow: number | undefined): number | undefined {
+  return contextWindow === undefined ? undefined : Math.floor(contextWindow * DEFAULT_CHARS_PER_TOKEN * MENTION_WINDOW_SHARE);
+}
+
+function fileAttachment(path: string, shown: string, maxBytes: number, fitsWindow: boolean): string {
   const size = statSync(path).size;
   const head = readHead(path, Math.min(size, maxBytes));
   if (head.includes(0)) return `(a binary file of ${size} bytes; not attached)`;
   let text = head.toString('utf8');
   if (size > maxBytes) {
     text = text.slice(0, text.lastIndexOf('\n') + 1 || text.length);
-    text += `[… cut: ${shown} has ${size} bytes; the first ${maxBytes / 1024} KB are attached; read_file reads the rest]\n`;
+    const why = fitsWindow ? `the first ${Math.round(maxBytes / 1024)} KB are attached` : `the first ${Math.round(maxBytes / 1024)} KB fit the context window`;
+    text += `[… cut: ${shown} has ${size} bytes; ${why}; read_file reads the rest]\n`;
   }
   return text.endsWith('\n') || text === '' ? text : `${text}\n`;
 }
@@ -73,7 +83,9 @@ function directoryAttachment(path: string): string {
  * The message with every mentioned file or directory attached (each once, in
  * order of mention). Throws MentionError for an existing path outside `root`.
  */
-export function attachMentions(text: string, root: string, maxBytes = MAX_MENTION_BYTES): string {
+export function attachMentions(text: string, root: string, limits: { maxBytes?: number; budget?: number } = {}): string {
+  const maxBytes = limits.maxBytes ?? MAX_MENTION_BYTES;
+  let left = limits.budget ?? Number.POSITIVE_INFINITY;
   const realRoot = realpathSync(root);
   const attached: string[] = [];
   const seen = new Set<string>();
@@ -86,7 +98,9 @@ export function attachMentions(text: string, root: string, maxBytes = MAX_MENTIO
     seen.add(real);
     const shown = relative(realRoot, real).split(sep).join('/') || '.';
     const isDir = statSync(real).isDirectory();
-    const body = isDir ? directoryAttachment(real) : fileAttachment(real, shown, maxBytes);
+    const allowed = Math.max(0, Math.min(maxBytes, left));
+    const body = isDir ? directoryAttachment(real) : fileAttachment(real, shown, allowed, allowed === maxBytes);
+    left -= Buffer.byteLength(body);
     attached.push(`${ATTACHMENT_START}${shown}" kind="${isDir ? 'directory' : 'file'}">\n${body}</attachment>`);
   }
   return attached.length === 0 ? text : `${text}${attached.join('')}`;

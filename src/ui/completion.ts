@@ -42,7 +42,9 @@ export function complete(line: LineState, sources: CompletionSources): LineState
     const text = candidates.length === 1 ? `/${names[0]} ` : `/${common}`;
     return text.length > line.text.length || candidates.length === 1 ? { text, cursor: text.length } : undefined;
   }
-  const replacement = candidates.length === 1 && !names[0]!.endsWith('/') ? `${names[0]} ` : common;
+  const rest = line.text.slice(line.cursor);
+  const space = /^\s/.test(rest) ? '' : ' ';
+  const replacement = candidates.length === 1 && !names[0]!.endsWith('/') ? `${names[0]}${space}` : common;
   if (replacement.length <= mention.path.length + 1) return undefined;
   const text = line.text.slice(0, mention.start) + replacement + line.text.slice(line.cursor);
   return { text, cursor: mention.start + replacement.length };

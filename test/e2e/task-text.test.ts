@@ -7,7 +7,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { MAX_MENTION_BYTES } from '../../src/context/mentions.js';
+import { MAX_MENTION_BYTES, mentionBudget } from '../../src/context/mentions.js';
 import { e2eTest as test, makeRepo, planModel } from '../support/e2e-fixtures.js';
 
 type Message = { role: string; content: string };
@@ -57,15 +57,24 @@ describe('@ mentions in exec', { timeout: 60_000 }, () => {
     const repo = makeRepo(scratch, 'mentions', { 'src/a.js': 'export const a = 1;\n', 'src/b.js': 'b\n', 'big.log': big });
     server.respondWith(planModel([], 'ok'));
 
-    // 256 KB of text is about 85k tokens: a window that holds it.
-    const run = await endure.exec(['--context-window', '131072', 'explain @src/a.js, then @src and @big.log; ping @nobody'], { cwd: repo }).done;
+    // A window of a million tokens holds 256 KB: the cap cuts.
+    const run = await endure.exec(['--context-window', '1000000', 'explain @src/a.js, then @src and @big.log; ping @nobody'], { cwd: repo }).done;
     expect(run.code, run.stderr).toBe(0);
     const message = firstUserMessage(server.requests.at(-1)!.body);
     expect(message.startsWith('explain @src/a.js, then @src and @big.log; ping @nobody\n\n<attachment path="src/a.js" kind="file">\nexport const a = 1;\n</attachment>')).toBe(true);
     expect(message).toContain('<attachment path="src" kind="directory">\na.js\nb.js\n</attachment>');
     expect(message).toContain(`[… cut: big.log has ${Buffer.byteLength(big)} bytes; the first 256 KB are attached; read_file reads the rest]`);
+    expect(Buffer.byteLength(message)).toBeGreaterThan(MAX_MENTION_BYTES - 1000);
     expect(Buffer.byteLength(message)).toBeLessThan(MAX_MENTION_BYTES + 1000);
     expect(message).not.toContain('<attachment path="nobody"');
+
+    // The server's 32k window: the attachments take at most a quarter of it, and the request goes out.
+    const small = await endure.exec(['summarise @big.log'], { cwd: repo }).done;
+    expect(small.code, small.stderr).toBe(0);
+    const fitted = firstUserMessage(server.requests.at(-1)!.body);
+    const budget = mentionBudget(32_768)!;
+    expect(fitted).toContain(`the first ${Math.round(budget / 1024)} KB fit the context window; read_file reads the rest]`);
+    expect(Buffer.byteLength(fitted)).toBeLessThan(budget + 1000);
 
     writeFileSync(join(scratch, 'secret.txt'), 'outside\n');
     symlinkSync(join(scratch, 'secret.txt'), join(repo, 'link.txt'));

@@ -16,7 +16,8 @@ import { failedResult, resultOf } from '../exec-result.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
 import { addRunOptions } from '../run-options.js';
 import { openRuntime, type Runtime } from '../runtime.js';
-import { prepareTask } from '../task-text.js';
+import { mentionBudget } from '../../context/mentions.js';
+import { expandTask, withMentions } from '../task-text.js';
 import { resolveSettings, type RunFlags } from '../settings.js';
 
 interface ExecFlags extends RunFlags {
@@ -85,8 +86,12 @@ async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise
   const stderr = (line: string) => process.stderr.write(`endure: ${line}\n`);
   const settings = resolveSettings(flags, 'exec');
   for (const warning of settings.warnings) stderr(`warning: ${warning}`);
-  const task = prepareTask(words.join(' ').trim() || (await readStdin()), settings.cwd, process.env);
-  if (!task && !flags.resume)
+  const typed = words.join(' ').trim() || (await readStdin());
+  // Custom commands and mentions are checked before a session opens (a bad one exits 2 and starts nothing);
+  // the attachments are sized to the context window once it is known.
+  const expanded = expandTask(typed, settings.cwd, process.env);
+  const attached = withMentions(expanded, settings.cwd);
+  if (!typed && !flags.resume)
     throw new ConfigError('no_task', 'no task given: pass it as an argument (endure exec "fix the failing tests") or on stdin');
 
   const controller = new AbortController();
@@ -95,7 +100,8 @@ async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise
     const runtime = await openRuntime({
       settings,
       ...(flags.resume ? { resume: flags.resume } : {}),
-      task,
+      // An expanded task is recorded by its first message, as the UI's are.
+      task: attached === typed ? typed : '',
       warn: (message) => stderr(`warning: ${message}`),
       info: stderr,
       onSession: (session) => (run.session = session),
@@ -104,6 +110,7 @@ async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise
     let result: ExecResult;
     let outcome: LoopResult;
     try {
+      const task = attached === expanded ? expanded : withMentions(expanded, settings.cwd, mentionBudget(runtime.contextWindow));
       outcome = await runToEnd(runtime, controller.signal, task, (event) => run.printer.event(event));
       if (runtime.worktree && outcome.status !== 'interrupted') {
         const finished = await runtime.worktree.finish(settings.patchFile ? 'patch' : 'branch', settings.patchFile);

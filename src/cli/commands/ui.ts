@@ -13,6 +13,7 @@ import { createDriver } from '../driver.js';
 import { addRunOptions } from '../run-options.js';
 import { openRuntime } from '../runtime.js';
 import { resolveSettings, type RunFlags } from '../settings.js';
+import { mentionBudget } from '../../context/mentions.js';
 import { customCommandsFor, withMentions } from '../task-text.js';
 
 async function interactive(flags: RunFlags, task: string, resume?: string): Promise<number> {
@@ -33,7 +34,7 @@ async function interactive(flags: RunFlags, task: string, resume?: string): Prom
     return await runInteractive(driver, {
       ...(task ? { initialTask: task } : {}),
       customCommands,
-      prepareMessage: (text) => withMentions(text, driver.info.workspace),
+      prepareMessage: (text) => withMentions(text, driver.info.workspace, mentionBudget(driver.info.contextWindow)),
       ...(runtime.resumed ? { history: runtime.session.records } : {}),
       approvalPolicy: settings.approval.policy,
       signal: controller.signal,
