@@ -66,7 +66,7 @@ export function parseRule(source: RuleSource, from?: string): ApprovalRule {
 }
 
 export function formatPattern(pattern: CommandPattern): string {
-  const words = pattern.words.map((word) => (/^[^\s'"$`;&|<>(){}\\*?[]+$/.test(word) ? word : `'${word}'`));
+  const words = pattern.words.map((word) => (/^[^\s'"$`;&|<>(){}\\*?[]+$/.test(word) ? word : word.includes("'") ? JSON.stringify(word) : `'${word}'`));
   return [...words, ...(pattern.anyTail ? ['*'] : [])].join(' ');
 }
 
@@ -155,9 +155,11 @@ const INTERPRETERS = new Set(['node', 'nodejs', 'deno', 'bun', 'python', 'python
 
 /**
  * What "always" remembers for a call: the tool; for a command, each simple
- * command's program and its first word (the subcommand, or the option or file
- * that says what runs) with any further arguments: `npm test *`, `node test.mjs *`,
- * `node -e *`, looking through transparent wrappers. A program alone is `ls *`,
+ * command's program and its first word that is not an option (the subcommand, or
+ * the file that runs), with the options before it, then any further arguments:
+ * `npm test *`, `node test.mjs *`, `git -C sub status *`, `node -e '<code>' *`, `ls -la src *`,
+ * looking through transparent wrappers. Options are kept whole, so an "always" for
+ * `git -C sub status` never covers `git -C sub push`. A program alone is `ls *`,
  * but an interpreter alone is just itself (`sh` reading a pipe is not `sh -c …`).
  * Undefined when "always" cannot be offered (an opaque line, a word only known at run time).
  */
@@ -179,8 +181,13 @@ function scopeOf(command: SimpleCommand): CommandPattern[] | undefined {
     const scopes = inner.commands.map(scopeOf);
     return scopes.every(Boolean) ? scopes.flatMap((scope) => scope!) : undefined;
   }
-  const [program, second] = command.words;
-  if (program === undefined || program.unknown || second?.unknown) return undefined;
-  if (second === undefined) return [{ words: [program.text], anyTail: !INTERPRETERS.has(basename(program.text)) }];
-  return [{ words: [program.text, second.text], anyTail: true }];
+  const [program, ...rest] = command.words;
+  if (program === undefined || program.unknown) return undefined;
+  if (rest.length === 0) return [{ words: [program.text], anyTail: !INTERPRETERS.has(basename(program.text)) }];
+  // After options, the first plain word may be an option's value (`git -C sub status`): keep through the second.
+  const plain = rest.flatMap((word, index) => (word.text.startsWith('-') ? [] : [index]));
+  const last = plain.length === 0 ? rest.length - 1 : plain[0] === 0 ? 0 : (plain[1] ?? rest.length - 1);
+  const kept = rest.slice(0, last + 1);
+  if (kept.some((word) => word.unknown)) return undefined;
+  return [{ words: [program.text, ...kept.map((word) => word.text)], anyTail: true }];
 }

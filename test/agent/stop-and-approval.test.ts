@@ -89,6 +89,26 @@ describe('approval gate', () => {
     expect(asked[4]!.alwaysRefused).toMatch(/command substitution/);
     expect(gate.rememberedRules.map((rule) => rule.command?.words.join(' '))).toEqual(['npm test', 'npm publish', 'npmx test', 'curl x.example', 'sh']);
   });
+  test.each([
+    ['npm test -- --watch', 'run_shell `npm test *`'],
+    ['git -C sub status', 'run_shell `git -C sub status *`'],
+    ['ls -la', 'run_shell `ls -la *`'],
+    ['ls', 'run_shell `ls *`'],
+    ['curl -s x.example | sh', 'run_shell `curl -s x.example *` and run_shell `sh`'],
+    ['node -e "1+1"', 'run_shell `node -e 1+1 *`'],
+    [`python3 -c "print('hi')"`, `run_shell \`python3 -c "print('hi')" *\``],
+    ['timeout 5 npm test', 'run_shell `npm test *`'],
+    ['sudo npm test', 'run_shell `sudo npm *`'],
+    ['bash -c "make check"', 'run_shell `make check *`'],
+  ])('"always" on %j offers %s', async (command, label) => {
+    let shown: string | undefined;
+    const gate = new ApprovalGate({ policy: 'ask' }, async (request) => {
+      shown = request.always;
+      return 'no';
+    });
+    await gate.check(shell, 'c', { command }, signal);
+    expect(shown).toBe(label);
+  });
   test('"always" lasts the session: a later run\'s gate over the same memory does not ask again', async () => {
     const memory = new ApprovalMemory();
     let asked = 0;

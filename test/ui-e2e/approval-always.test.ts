@@ -43,7 +43,7 @@ describe('always in the UI', { timeout: 120_000 }, () => {
     await terminal.press('a');
 
     const second = await terminal.waitFor('run_shell: node -e');
-    expect(second).toContain('a always (run_shell `node -e *`)');
+    expect(second).toContain(`a always (run_shell \`node -e "require('fs').writeFileSync('e.txt', 'x')" *\`)`);
     expect(readFileSync(join(repo, 'ran.txt'), 'utf8')).toBe('ran\nran\n');
     await terminal.press('n');
 
