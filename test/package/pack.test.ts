@@ -2,7 +2,8 @@
  * The npm package as a user installs it: `npm pack` ships only what runs (no
  * tests, benchmarks, fixtures or source maps), a global install of the tarball
  * into a temp prefix runs on Node 22 (`--version`, and a whole `exec` against
- * the scripted server with the packed tool servers), and refuses an older Node
+ * the scripted server with the packed tool servers), so does `npx` of the
+ * tarball, and the installed bin refuses an older Node
  * (the system's Node 20) in one line. Checked by behaviour, not by a file list,
  * so a bundled build passes as well.
  */
@@ -71,6 +72,19 @@ describe('the npm package', () => {
     expect(JSON.parse(exec.stdout)).toMatchObject({ status: 'done', result: 'Read it.', tool_calls: 2 });
     const results = server.requests.at(-1)!.body.messages.filter((message: { role: string }) => message.role === 'tool');
     expect(results.map((message: { content: string }) => message.content).join('\n')).toMatch(/e2e workspace[\s\S]*from-the-shell/);
+
+    // `npx` of the tarball, as a user tries it before installing.
+    const npx = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn('npm', ['exec', '--yes', '--prefer-offline', `--package=${packed.tarball}`, '--', 'endure', '--version'], {
+        cwd: scratch,
+        env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(npx).toEqual({ code: 0, stdout: `${packageVersion()}\n` });
 
     const old = olderNode();
     expect(old, 'a Node older than 22.12 on this machine (the system Node 20)').toBeDefined();
