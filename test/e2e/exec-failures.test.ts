@@ -120,9 +120,9 @@ describe('a result object on every failure of endure exec', { timeout: 120_000 }
     const result = resultOf(run.stdout);
     expect(result).toMatchObject({ type: 'result', session_id: id, status: 'failed', turns: 1 });
     expect(result.error).toMatch(/blobs/);
-    // The turns are the session's own, as `sessions list` tells them.
+    // The counts are the session's own, as `sessions list` tells them.
     const listed = JSON.parse((await endure.run(['sessions', 'list', '--json']).done).stdout) as unknown[];
-    expect(listed).toMatchObject([{ id, turns: result.turns }]);
+    expect(listed).toMatchObject([{ id, turns: result.turns, tool_calls: result.tool_calls }]);
     expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^endure: .*blobs/);
   });
 
@@ -130,6 +130,7 @@ describe('a result object on every failure of endure exec', { timeout: 120_000 }
     server,
     scratch,
     repo,
+    endure,
   }) => {
     const disk = join(scratch, 'disk');
     const out = join(scratch, 'out');
@@ -196,5 +197,7 @@ describe('a result object on every failure of endure exec', { timeout: 120_000 }
     const ends = records.filter((record) => record.kind === 'tool_end').map((record) => (record as { callId: string }).callId);
     expect(ends).toEqual(['call_0_0', 'call_1_0']);
     expect(records.at(-1)).toMatchObject({ kind: 'end', status: 'done' });
+    const listed = JSON.parse((await endure.run(['sessions', 'list', '--json'], { home }).done).stdout) as unknown[];
+    expect(listed).toMatchObject([{ id, status: 'done', turns: 3, tool_calls: 2 }]);
   });
 });
