@@ -12,7 +12,7 @@ import type { EndpointInfo, ModelClient, ModelEvent, ModelRequest, ServerKind } 
 import { detectServer, fetchJson, firstModel, reportedContextWindow, serverRoot, type EndpointProbe } from './detect.js';
 import { toModelError, type ErrorContext } from './errors.js';
 import { renderMessages } from './render.js';
-import { buildRequestBody, fixedBodyPart } from './request-body.js';
+import { buildRequestBody, fixedBodyPart, serializeRequestBody } from './request-body.js';
 import { RetryPolicy, sleep } from './retry.js';
 import { modelFamily, promptOpensThink, recommendedSampling, type SamplingSettings } from './sampling.js';
 import { SseDecoder, type SseEvent } from './sse-decoder.js';
@@ -176,9 +176,10 @@ class QwenModelClient implements ModelClient {
     const messages = renderMessages(request.messages, this.endpoint.server, {
       ...(this.options.preserveThinking ? { preserveThinking: true } : {}),
     });
-    const body = buildRequestBody(request, messages, this.endpoint.model, this.fixedBody, this.defaultMaxTokens);
-    const response = await this.openai.chat.completions
-      .create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, request.signal ? { signal: request.signal } : {})
+    const body = serializeRequestBody(buildRequestBody(request, messages, this.endpoint.model, this.fixedBody, this.defaultMaxTokens));
+    // The body goes as the string built here (the SDK passes a string with a content type verbatim), not re-encoded each turn.
+    const response = await this.openai
+      .post('/chat/completions', { body, headers: { 'content-type': 'application/json' }, stream: true, ...(request.signal ? { signal: request.signal } : {}) })
       .asResponse();
     const assembler = new StreamAssembler({
       tools: request.tools,

@@ -59,3 +59,26 @@ export function buildRequestBody(
     messages,
   };
 }
+
+/** Each wire message's JSON, kept as long as the message (render.ts reuses the same object every turn). */
+const messageJson = new WeakMap<object, string>();
+
+/**
+ * The body as sent, byte for byte `JSON.stringify(body)` (messages last, as
+ * buildRequestBody puts them), but each message is serialized once in its life,
+ * not once per request: a turn then encodes what the conversation grew, and the
+ * long history costs one join instead of a walk and escape of every string.
+ */
+export function serializeRequestBody(body: Record<string, unknown>): string {
+  const { messages, ...rest } = body as { messages: object[] } & Record<string, unknown>;
+  const parts = messages.map((message) => {
+    let json = messageJson.get(message);
+    if (json === undefined) {
+      json = JSON.stringify(message);
+      messageJson.set(message, json);
+    }
+    return json;
+  });
+  const head = JSON.stringify(rest);
+  return `${head === '{}' ? '{' : `${head.slice(0, -1)},`}"messages":[${parts.join(',')}]}`;
+}

@@ -6,6 +6,7 @@ import { describe, expect } from 'vitest';
 import { createModelClient } from '../../src/model/client.js';
 import { detectServer } from '../../src/model/detect.js';
 import { renderMessages } from '../../src/model/render.js';
+import { buildRequestBody, serializeRequestBody } from '../../src/model/request-body.js';
 import type { ChatMessage } from '../../src/model/types.js';
 import { collect, request, test, WEATHER_TOOL } from './fixtures.js';
 
@@ -187,5 +188,23 @@ describe('history rendering', () => {
     const once = renderMessages(messages, 'sglang');
     const again = renderMessages([...messages], 'sglang');
     once.forEach((message, i) => expect(again[i]).toBe(message));
+  });
+
+  test('the body sent is JSON.stringify of the body, byte for byte, on the first request and on later ones', async ({ harness }) => {
+    const messages: ChatMessage[] = [
+      ...conversation(),
+      { role: 'user', content: 'quotes " backslash \\ newline \n tab \t nul \u0000 é ☃ 😀 \ud800 and </script>' },
+    ];
+    const wire = renderMessages(messages, 'llama');
+    const body = buildRequestBody(request({ messages, tools: [WEATHER_TOOL] }), wire, 'qwen', { temperature: 0.6, extra: { nested: [1, null] } }, 512);
+    expect(serializeRequestBody(body)).toBe(JSON.stringify(body));
+    expect(serializeRequestBody(body)).toBe(JSON.stringify(body));
+    expect(serializeRequestBody({ messages: [] })).toBe('{"messages":[]}');
+
+    const { server, client } = await harness.pair('llama');
+    server.enqueue({ content: 'a' });
+    await collect(client.stream(request({ messages, tools: [WEATHER_TOOL] })));
+    expect(server.requests[0]!.headers['content-type']).toMatch(/^application\/json/);
+    expect(server.requests[0]!.raw).toBe(JSON.stringify(JSON.parse(server.requests[0]!.raw)));
   });
 });
