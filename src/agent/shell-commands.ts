@@ -213,6 +213,7 @@ function unwrap(context: Context, words: Word[], depth: number): SimpleCommand {
   if (name === 'trap') return trap(context, command, words, depth);
   if (name === 'coproc') flag(context, 'it starts a coprocess');
   if (SHELLS.has(name)) return shell(context, command, depth);
+  if (name === 'find') return find(context, command, depth);
   const spec = WRAPPERS[name];
   return spec === undefined ? command : wrapper(context, command, spec, depth);
 }
@@ -281,6 +282,22 @@ function shell(context: Context, command: SimpleCommand, depth: number): SimpleC
     return { ...command, inner: { commands: [UNKNOWN_COMMAND], transparent: false } };
   }
   return { ...command, inner: { commands: script(context, code.text, depth + 1), transparent: true } };
+}
+
+const FIND_RUNS = new Set(['-exec', '-execdir', '-ok', '-okdir']);
+
+/** `find … -exec CMD … ;`: deny rules see CMD; an allow rule must cover the whole `find` line. */
+function find(context: Context, command: SimpleCommand, depth: number): SimpleCommand {
+  const commands: SimpleCommand[] = [];
+  const words = command.words;
+  for (let index = 1; index < words.length; index++) {
+    if (!FIND_RUNS.has(words[index]!.text)) continue;
+    const end = words.findIndex((word, at) => at > index && (word.text === ';' || word.text === '+'));
+    const stop = end === -1 ? words.length : end;
+    if (stop > index + 1) commands.push(unwrap(context, words.slice(index + 1, stop), depth));
+    index = stop;
+  }
+  return commands.length === 0 ? command : { ...command, inner: { commands, transparent: false } };
 }
 
 /** eval and friends: never covered by an allow rule, but deny rules still read the string. */

@@ -89,4 +89,7 @@ export const APPROVAL_TABLE: [string, Expected][] = [
   ['[[ -f x ]] && npm test', 'run'],
   ['! npm test', 'run'],
   ['npm  test', 'run'],
+  ['find . -name "*.log" -exec rm -rf {} +', 'deny'],
+  ["find . -type f -execdir sh -c 'git push' \\;", 'deny'],
+  ['find . -name x -exec cat {} \\;', 'ask'],
 ];
