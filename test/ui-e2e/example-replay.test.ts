@@ -48,7 +48,7 @@ describe('the example session', { timeout: 60_000 }, () => {
     expect(screen).toMatch(/✓ run_shell node --test · [\d.]+m?s\n {2}exit code: 0/);
     expect(screen).toContain('Fixed `slugify` in src/slugify.js; all 3 tests pass now.');
     expect(screen).toMatch(/● done · 6 turns · 5 tool calls/);
-    expect(screen).toMatch(/turn 6 · 5 tool calls · [\d.]+k in \/ \d+ out · cached \d+% · context \d+% of 32\.8k/);
+    expect(screen).toMatch(/turn 6 · 5 tool calls · [\d.]+k in \/ \d+ out · cached \d+%(?: · prefilled [^·]+)? · context \d+% of 32\.8k/);
     expect(screen).toMatch(/qwen3\.6-27b · llama · sandbox host · session \d{8}-\d{6}-/);
   });
 });

@@ -46,7 +46,7 @@ describe('the UI in a terminal', { timeout: 120_000 }, () => {
     expect(done).toMatch(/✓ run_shell echo checked > checked\.txt && cat checked\.txt · \d/);
     expect(done).toContain(ANSWER);
     expect(done).toContain(`qwen3.6-27b · llama · sandbox host · session ${id} · approval ask`);
-    expect(done).toMatch(/turn 3 · 2 tool calls · [\d.]+k? in \/ \d+ out · cached \d+% · context \d+% of 32\.8k/);
+    expect(done).toMatch(/turn 3 · 2 tool calls · [\d.]+k? in \/ \d+ out · cached \d+%(?: · prefilled [^·]+)? · context \d+% of 32\.8k/);
 
     await terminal.press('C-c');
     await terminal.waitFor('Press Ctrl+C again to quit.');

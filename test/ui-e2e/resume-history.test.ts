@@ -79,7 +79,7 @@ describe('resume shows the history', { timeout: 120_000 }, () => {
     expect(screen).not.toContain('run_shell npm test');
     expect(screen.indexOf('› now run the tests')).toBeLessThan(screen.indexOf('› run them again'));
     // The figures go on from the journal's; the elapsed time is this run's alone.
-    expect(screen).toMatch(new RegExp(`turn ${reads + 3} · ${reads} tool calls · 81k in / 1.6k out · cached 90% · context 3% of 32.8k · \\d+ms`));
+    expect(screen.replace(/\s+/g, ' ')).toMatch(new RegExp(`turn ${reads + 3} · ${reads} tool calls · 81k in / 1.6k out · cached 90%(?: · prefilled [^·]+)? · context 3% of 32.8k · \\d+ms`));
   });
 
   test('endure resume in a terminal opens on the earlier conversation and the status so far', async ({ server, repo, home, terminal, endure }) => {
