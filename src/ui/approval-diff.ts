@@ -89,7 +89,7 @@ export function approvalDiff(tool: string, args: Record<string, unknown>, worksp
   let added = 0;
   let removed = 0;
   for (const hunk of patch.hunks) {
-    rows.push({ kind: 'hunk', text: `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@` });
+    rows.push({ kind: 'hunk', text: `@@ -${rangeStart(hunk.oldStart, hunk.oldLines)},${hunk.oldLines} +${rangeStart(hunk.newStart, hunk.newLines)},${hunk.newLines} @@` });
     let oldLine = hunk.oldStart;
     let newLine = hunk.newStart;
     for (const line of hunk.lines) {
@@ -109,6 +109,11 @@ export function approvalDiff(tool: string, args: Record<string, unknown>, worksp
   }
   const headline = change.created ? `new file, ${added} ${added === 1 ? 'line' : 'lines'}` : rows.length === 0 ? 'no change to the file' : `+${added} -${removed}`;
   return { headline, rows };
+}
+
+/** An empty range starts at the line before it, as in unified diffs (a new file is `-0,0`). */
+function rangeStart(start: number, lines: number): number {
+  return lines === 0 ? Math.max(0, start - 1) : start;
 }
 
 /** One row as text: the line number, then `-`, `+` or a space, then the line. */
