@@ -150,7 +150,7 @@ export function denies(rules: ApprovalRule[], call: CallShape, certainty: DenyCe
   return call.shell.commands.map((command) => deniedBy(command, patterns, certainty)).find(Boolean);
 }
 
-/** Programs that run code given as arguments or on stdin: alone, their scope is themselves exactly. */
+/** Programs that run code given as arguments or on stdin: alone, they run a script no rule can see. */
 const INTERPRETERS = new Set(['node', 'nodejs', 'deno', 'bun', 'python', 'python3', 'perl', 'ruby', 'php', 'lua', 'bash', 'sh', 'dash', 'zsh', 'ksh', 'tclsh', 'Rscript', 'osascript']);
 
 /**
@@ -159,8 +159,8 @@ const INTERPRETERS = new Set(['node', 'nodejs', 'deno', 'bun', 'python', 'python
  * the file that runs), with the options before it, then any further arguments:
  * `npm test *`, `node test.mjs *`, `git -C sub status *`, `node -e '<code>' *`, `ls -la src *`,
  * looking through transparent wrappers. Options are kept whole, so an "always" for
- * `git -C sub status` never covers `git -C sub push`. A program alone is `ls *`,
- * but an interpreter alone is just itself (`sh` reading a pipe is not `sh -c …`).
+ * `git -C sub status` never covers `git -C sub push`. A program alone is `ls *`;
+ * an interpreter alone (`… | sh`) runs a script from stdin, so "always" is not offered.
  * Undefined when "always" cannot be offered (an opaque line, a word only known at run time).
  */
 export function alwaysScope(call: CallShape): ApprovalRule[] | undefined {
@@ -183,7 +183,7 @@ function scopeOf(command: SimpleCommand): CommandPattern[] | undefined {
   }
   const [program, ...rest] = command.words;
   if (program === undefined || program.unknown) return undefined;
-  if (rest.length === 0) return [{ words: [program.text], anyTail: !INTERPRETERS.has(basename(program.text)) }];
+  if (rest.length === 0) return INTERPRETERS.has(basename(program.text)) ? undefined : [{ words: [program.text], anyTail: true }];
   // After options, the first plain word may be an option's value (`git -C sub status`): keep through the second.
   const plain = rest.flatMap((word, index) => (word.text.startsWith('-') ? [] : [index]));
   const last = plain.length === 0 ? rest.length - 1 : plain[0] === 0 ? 0 : (plain[1] ?? rest.length - 1);
