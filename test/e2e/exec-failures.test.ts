@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import {
@@ -107,6 +108,28 @@ describe('a result object on every failure of endure exec', { timeout: 120_000 }
     const result = resultOf(run.stdout);
     expect(result).toMatchObject({ session_id: id, status: 'failed', turns: 2, tool_calls: 1 });
     expect(result.error).toContain(baseUrl);
+  });
+
+  test('interrupted twice while the endpoint hangs: exit 130 at once, still with the object', async ({ endure }) => {
+    // An endpoint that accepts connections and never answers: the start-up waits on it.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/v1`;
+      const connected = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
+      const run = endure.exec(['--output-format', 'json', 'fix the tests'], { baseUrl });
+      await connected;
+      run.child.kill('SIGINT');
+      await run.stderrMatch(/interrupt again to stop at once/);
+      run.child.kill('SIGINT');
+      const outcome = await run.done;
+      expect(outcome.code).toBe(130);
+      expect(resultOf(outcome.stdout)).toMatchObject({ ...noSession, status: 'interrupted', error: expect.stringMatching(/interrupted twice/) });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   test('an exception mid-session (the blob store became a file): exit 1, the stream ends with the object', async ({ server, endure, home }) => {

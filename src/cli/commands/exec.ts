@@ -12,7 +12,7 @@ import { foldRecords } from '../../agent/fold.js';
 import { ConfigError } from '../../shared/errors.js';
 import { createPrinter, type ExecResult, type OutputFormat, type Printer } from '../../ui/headless/printers.js';
 import type { Session } from '../../../sessions/session.js';
-import { failedResult, resultOf } from '../exec-result.js';
+import { failedResult, resultOf, type SessionSoFar } from '../exec-result.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
 import { addRunOptions } from '../run-options.js';
 import { openRuntime, type Runtime } from '../runtime.js';
@@ -32,11 +32,19 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').trim();
 }
 
-/** Aborts on the first SIGINT/SIGTERM; a second one exits at once. */
-function abortOnSignals(controller: AbortController): () => void {
+/**
+ * Aborts on the first SIGINT/SIGTERM (the run ends at the next safe point, its
+ * end record written); a second one exits at once, after `onForce` (which
+ * prints the result object a script is waiting for).
+ */
+function abortOnSignals(controller: AbortController, onForce: () => void): () => void {
   const onSignal = () => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    if (controller.signal.aborted) {
+      onForce();
+      process.exit(EXIT.interrupted);
+    }
     controller.abort();
+    process.stderr.write('endure: interrupted; stopping at the next safe point (interrupt again to stop at once)\n');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -66,8 +74,7 @@ export async function runExec(words: string[], flags: ExecFlags): Promise<number
   } catch (error) {
     // Scripts reading stdout get their one object whatever stopped the run (cli.md).
     if (!run.printed && flags.outputFormat !== 'text') {
-      const session = run.session && { id: run.session.id, state: run.runtime?.state ?? foldRecords(run.session.records) };
-      printer.finish(failedResult(error, session, startedAt, run.runtime?.state.lastAnswer));
+      printer.finish(failedResult(error, sessionSoFar(run), startedAt, run.runtime?.state.lastAnswer));
     }
     throw error;
   }
@@ -80,6 +87,10 @@ interface ExecRun {
   session?: Session;
   runtime?: Runtime;
   printed: boolean;
+}
+
+function sessionSoFar(run: ExecRun): SessionSoFar | undefined {
+  return run.session && { id: run.session.id, state: run.runtime?.state ?? foldRecords(run.session.records) };
 }
 
 async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise<number> {
@@ -95,7 +106,11 @@ async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise
     throw new ConfigError('no_task', 'no task given: pass it as an argument (endure exec "fix the failing tests") or on stdin');
 
   const controller = new AbortController();
-  const releaseSignals = abortOnSignals(controller);
+  const releaseSignals = abortOnSignals(controller, () => {
+    if (run.printed || flags.outputFormat === 'text') return;
+    run.printed = true;
+    run.printer.finish(resultOf(sessionSoFar(run), { status: 'interrupted', result: run.runtime?.state.lastAnswer ?? '', error: 'interrupted twice: stopped at once' }, run.startedAt));
+  });
   try {
     const runtime = await openRuntime({
       settings,
