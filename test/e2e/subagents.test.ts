@@ -74,6 +74,9 @@ describe('subagents (the task tool)', { timeout: 120_000 }, () => {
     expect(new Set(childEvents.map((event) => `${event.agent_id} ${event.parent_call_id}`))).toEqual(new Set(['t1-p_call_0_0 p_call_0_0', 't1-p_call_0_1 p_call_0_1']));
     expect(childEvents.find((event) => event.type === 'tool_end' && event.agent_id === 't1-p_call_0_1')).toMatchObject({ name: 'read_file', session_id: id });
 
+    // Progress on stderr: each child's calls indented under the tasks, named by the child.
+    expect(run.stderr).toMatch(/^ {4}⎿ ✓ read_file alpha\.txt \([^)]*\) \[t1-p_call_0_0\]$/m);
+
     // The parent's counts include the children's calls: json result and sessions list agree.
     const result = lines.at(-1)!;
     expect(result).toMatchObject({ type: 'result', status: 'done', turns: 2, tool_calls: 4 });

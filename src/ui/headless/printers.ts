@@ -70,9 +70,9 @@ function usageLine(usage: UsageTotals): string {
 function withCallSummaries(write: (line: string) => void): (event: AgentEvent) => void {
   const started = new Map<string, string>();
   return (event) => {
-    // A subagent's calls are indented under its task; its other progress is the task's result.
+    // A subagent's calls and waits (the heartbeat) are indented under its task; its other progress is the task's result.
     const child = event.agent_id !== undefined;
-    if (child && event.type !== 'tool_start' && event.type !== 'tool_end') return;
+    if (child && event.type !== 'tool_start' && event.type !== 'tool_end' && event.type !== 'waiting') return;
     const key = event.type === 'tool_start' || event.type === 'tool_end' ? `${event.agent_id ?? ''} ${event.callId}` : '';
     if (event.type === 'tool_start') started.set(key, summarizeCall(event.name, event.arguments));
     let line = progressLine(event);
