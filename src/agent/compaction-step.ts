@@ -49,7 +49,10 @@ export async function* compactionStep(run: Run, reason: CompactionReason): Async
       fits: reason === 'threshold' && round === 0,
     });
     if (!outcome) break;
-    run.append(outcome.record);
+    // Instruction files are read again here: the prefix changes anyway, so an edited AGENTS.md takes effect now.
+    const systemPrompt = deps.systemPrompt?.();
+    const record = systemPrompt !== undefined && systemPrompt !== state.messages[0]?.content ? { ...outcome.record, state: { ...outcome.record.state, systemPrompt } } : outcome.record;
+    run.append(record);
     if (await deps.applyToolChanges?.()) run.loadTools();
     settings.estimator.reset();
     run.charsAtLastCompaction = state.chars;

@@ -173,7 +173,8 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
       const keepFrom = state.messageSeqs.findIndex((seq, index) => index > 0 && seq > record.throughSeq);
       const keptMessages = keepFrom === -1 ? [] : state.messages.slice(keepFrom);
       const keptSeqs = keepFrom === -1 ? [] : state.messageSeqs.slice(keepFrom);
-      const system = state.messages[0]!;
+      // A compaction may carry a new system prompt (instruction files edited since the session started).
+      const system = typeof record.state?.systemPrompt === 'string' ? { role: 'system' as const, content: record.state.systemPrompt } : state.messages[0]!;
       state.messages = [];
       state.messageSeqs = [];
       state.chars = 0;

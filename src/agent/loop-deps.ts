@@ -55,6 +55,8 @@ export interface LoopDeps {
   subagents?: Subagents;
   /** Set when this loop runs a subagent: its mode. A child cannot start children; a read child only reads. */
   agentMode?: TaskMode;
+  /** The system prompt as it would be built now (instruction files read again); a compaction adopts it. */
+  systemPrompt?: () => string;
   /** Set by /compact during a run: the loop compacts before its next turn, whatever the fill. */
   compactRequest?: CompactRequest;
   /** Compaction settings; without them the loop never compacts. */

@@ -276,6 +276,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
 
     const model = await modelReady;
+    const instructionSources = { cwd: previous?.cwd ?? settings.cwd, userDir: userEndureDir(env), home: env.HOME || homedir() };
     if (session && lastEndpoint && endpointChanged(lastEndpoint, model.endpoint)) {
       session.append({ kind: 'endpoint', endpoint: model.endpoint, previous: lastEndpoint });
       const { baseURL, server, model: name } = model.endpoint;
@@ -283,7 +284,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     if (!session) {
       const instructions = settings.instructions
-        ? loadInstructions({ cwd: settings.cwd, userDir: userEndureDir(env), home: env.HOME || homedir() })
+        ? loadInstructions(instructionSources)
         : { text: '', files: [], warnings: [] };
       for (const warning of instructions.warnings) warn(warning);
       const gitHead = await headCommit(workspace);
@@ -302,7 +303,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           settings: {
             budgets: settings.budgets,
             approval: settings.approval.policy,
-            instructions: instructions.files,
+            // false: --no-instructions, kept for the whole session (a compaction does not read them either).
+            instructions: settings.instructions ? instructions.files : false,
             ...(worktree ? { worktreeBase: worktree.base, worktreeBranch: worktree.branch } : {}),
           },
         },
@@ -370,6 +372,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           outputLimit: outputLimitFor(contextWindow),
           ...(extras.steering ? { steering: extras.steering } : {}),
           ...(extras.compactRequest ? { compactRequest: extras.compactRequest } : {}),
+          ...(settings.instructions && startRecord(openSession.records).settings.instructions !== false
+            ? { systemPrompt: () => withInstructions(SYSTEM_PROMPT, loadInstructions(instructionSources)) }
+            : {}),
           ...(contextWindow ? { compaction: { estimator, contextWindow, threshold: settings.compactAt } } : {}),
           subagents,
         };

@@ -51,7 +51,7 @@ export const DIFF_LINES_SHOWN = 400;
 export const SESSIONS_LISTED = 10;
 
 const notYet = (name: string): SlashCommand['run'] => (_args, context) =>
-  context.print(`/${name} is not available yet in this version; endure sessions ${name} does it from the shell`, 'error');
+  context.print(`/${name} is not available yet in this version`, 'error');
 
 export const SLASH_COMMANDS: readonly SlashCommand[] = [
   { name: 'help', help: 'list the commands (and your custom commands)', run: (_args, context) => context.print(helpText(context.customCommands)) },

@@ -5,7 +5,9 @@
  * request is a compaction request (tool_choice none), never a turn.
  */
 import { describe, expect } from 'vitest';
-import type { Step } from '../support/scripted-server.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ReceivedRequest, Step } from '../support/scripted-server.js';
 import { journalOf, makeRepo, sessionIds } from '../support/e2e-fixtures.js';
 import { compactionAnswer, isCompactionRequest } from '../long-session/support.js';
 import { Gate } from '../ui/support/scripted-driver.js';
@@ -19,7 +21,7 @@ async function submit(terminal: TmuxTerminal, text: string): Promise<void> {
 
 describe('/compact in a terminal', { timeout: 120_000 }, () => {
   test('compacts now when idle, and before the next turn while the agent works', async ({ scratch, server, home, terminal }) => {
-    const repo = makeRepo(scratch, 'work', { 'a.txt': `${'alpha '.repeat(60)}\n`.repeat(40), 'b.txt': `${'beta '.repeat(60)}\n`.repeat(40) });
+    const repo = makeRepo(scratch, 'work', { 'AGENTS.md': 'RULE ONE\n', 'a.txt': `${'alpha '.repeat(60)}\n`.repeat(40), 'b.txt': `${'beta '.repeat(60)}\n`.repeat(40) });
     const working = new Gate();
     const asked = new Gate();
     const turns: (() => Step | Promise<Step>)[] = [
@@ -47,6 +49,8 @@ describe('/compact in a terminal', { timeout: 120_000 }, () => {
     await terminal.waitFor('Read a.');
     await terminal.waitFor('● done');
 
+    // An edited AGENTS.md takes effect at the next compaction (the prefix changes there anyway).
+    writeFileSync(join(repo, 'AGENTS.md'), 'RULE TWO\n');
     await submit(terminal, '/compact');
     await terminal.waitFor(/context compacted: \d+ messages → a summary/);
     expect(compactions).toBe(1);
@@ -58,6 +62,11 @@ describe('/compact in a terminal', { timeout: 120_000 }, () => {
     await submit(terminal, '/compact');
     await terminal.waitFor('the conversation is compacted before the next turn');
     expect(compactions).toBe(1);
+    const system = (request: ReceivedRequest) => (request.body.messages as { role: string; content: string }[])[0]!.content;
+    const turnRequests = server.requests.filter((request) => !isCompactionRequest(request));
+    expect(system(turnRequests[0]!)).toContain('RULE ONE');
+    expect(system(turnRequests.at(-1)!)).toContain('RULE TWO');
+    expect(system(turnRequests.at(-1)!)).not.toContain('RULE ONE');
     working.open();
     await terminal.waitFor('Read b.');
     expect(compactions).toBe(2);
