@@ -35,7 +35,11 @@ export interface ModelClientOptions {
   sampling?: Partial<SamplingSettings>;
   /** Extra top-level body keys, merged last. */
   extraBody?: Record<string, unknown>;
-  /** Send every past turn's reasoning back (Qwen3.6 `preserve_thinking`). @default false */
+  /**
+   * Send every past turn's reasoning back (Qwen3.6 `preserve_thinking`). @default on for
+   * Qwen3.5/3.6 when llama-server's template says it supports it
+   * (`chat_template_caps.supports_preserve_reasoning`), else off
+   */
   preserveThinking?: boolean;
   /** DashScope: cap on reasoning tokens (`thinking_budget`). */
   thinkingBudget?: number;
@@ -84,6 +88,11 @@ async function probe(options: ModelClientOptions, context: ErrorContext, fetchIm
   return result;
 }
 
+function templatePreservesReasoning(props: unknown): boolean {
+  const caps = (props as { chat_template_caps?: { supports_preserve_reasoning?: unknown } } | undefined)?.chat_template_caps;
+  return caps?.supports_preserve_reasoning === true;
+}
+
 /** Create a client for one endpoint: detects the server and model when not given. */
 export async function createModelClient(options: ModelClientOptions): Promise<ModelClient> {
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -99,6 +108,11 @@ export async function createModelClient(options: ModelClientOptions): Promise<Mo
     throw new ModelError('bad_request', `the model server at ${options.baseURL} lists no models; pass --model NAME`, {});
   }
   const contextWindow = reportedContextWindow(found, model);
+  // Qwen3's template drops earlier reasoning after each new user message, so a follow-up
+  // re-prefills the conversation from the previous task's first answer; Qwen3.6's template
+  // keeps it with preserve_thinking, and then the whole prefix stays cached.
+  const preserveThinking = options.preserveThinking ?? (templatePreservesReasoning(found.props) && ['qwen3.5', 'qwen3.6'].includes(modelFamily(model)));
+  options = { ...options, preserveThinking };
   const endpoint: EndpointInfo = {
     baseURL: options.baseURL,
     server,

@@ -32,6 +32,7 @@ const benches: Bench[] = [
   ['approvals', async () => (await import('./approvals.js')).benchApprovals()],
   ['network-proxy', async () => (await import('./network-proxy.js')).benchNetworkProxy()],
   ['subagents', async () => (await import('./subagents.js')).benchSubagents()],
+  ['prefill', async () => (await import('./prefill.js')).benchPrefill(300)],
 ];
 
 mkdirSync('bench-results', { recursive: true });

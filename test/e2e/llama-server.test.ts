@@ -91,6 +91,21 @@ describe('llama-server', { timeout: 120_000 }, () => {
     }
   });
 
+  test('Qwen3.6 with a template that supports it gets preserve_thinking, so a follow-up keeps the whole prefix cached', async ({ endure, home }) => {
+    const llama = await startScriptedServer({ llama: { template: 'qwen3.6' } });
+    try {
+      llama.respondWith(planModel([{ reasoning: 'Look first.', toolCalls: [call('list_dir', { path: '.' })] }], 'Listed.'));
+      expect((await endure.exec(['list the files'], { baseUrl: llama.url }).done).code).toBe(0);
+      expect(llama.requests[0]!.body.chat_template_kwargs).toMatchObject({ preserve_thinking: true });
+      llama.respondWith(planModel([], 'Two files.'));
+      expect((await endure.exec(['--resume', sessionIds(home)[0]!, 'count them'], { baseUrl: llama.url }).done).code).toBe(0);
+      const followUp = llama.kv!.log.at(-1)!;
+      expect(followUp.cached / followUp.promptTokens).toBeGreaterThan(0.9);
+    } finally {
+      await llama.close();
+    }
+  });
+
   describe('the KV cache saved with the session', () => {
     const WORK = [
       { reasoning: 'Look around.', toolCalls: [call('list_dir', { path: '.' })] },

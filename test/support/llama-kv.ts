@@ -33,6 +33,13 @@ export interface LlamaKvOptions {
    * reference's small model is 288). @default 0
    */
   kvBytesPerToken?: number;
+  /**
+   * Also count what one never-lost cache would hold (`log[].ideal`, for benchmarks): the
+   * previous request's prompt and answer, as if the server had one slot and never restarted.
+   * What it cannot serve is the minimum: each new token once, plus what a compaction re-reads.
+   * @default false
+   */
+  trackIdeal?: boolean;
 }
 
 interface Slot {
@@ -169,12 +176,16 @@ export class LlamaKv {
   private tasks = 0;
   private readonly kvBytesPerToken: number;
   /** Per request: prompt tokens and how many of them had to be processed. */
-  readonly log: { slot: number; promptTokens: number; cached: number; processed: number }[] = [];
+  readonly log: { slot: number; promptTokens: number; cached: number; processed: number; ideal: number }[] = [];
+  /** The last sequence processed (prompt and answer), with `trackIdeal`. */
+  private readonly history: string[][] = [];
+  private readonly trackIdeal: boolean;
 
   constructor(options: LlamaKvOptions = {}) {
     this.template = options.template ?? 'qwen3';
     this.slotSavePath = options.slotSavePath;
     this.kvBytesPerToken = options.kvBytesPerToken ?? 0;
+    this.trackIdeal = options.trackIdeal ?? false;
     this.slots = this.emptySlots(options.slots ?? 4);
   }
 
@@ -207,7 +218,8 @@ export class LlamaKv {
     slot.nPrompt = tokens.length;
     slot.nCache = cached;
     slot.nProcessed = tokens.length - cached;
-    this.log.push({ slot: slot.id, promptTokens: tokens.length, cached, processed: tokens.length - cached });
+    const ideal = this.trackIdeal ? Math.min(this.longestEverShared(tokens), tokens.length - 1) : 0;
+    this.log.push({ slot: slot.id, promptTokens: tokens.length, cached, processed: tokens.length - cached, ideal });
     return {
       slot: slot.id,
       promptTokens: tokens.length,
@@ -215,6 +227,7 @@ export class LlamaKv {
       complete: (turn) => {
         slot.processing = false;
         if (turn) for (const token of tokenize(generatedText(turn))) slot.tokens.push(token);
+        if (this.trackIdeal) this.history[0] = slot.tokens.slice();
       },
     };
   }
@@ -278,6 +291,12 @@ export class LlamaKv {
       return { status: 200, body: { id_slot: slot.id, n_erased: erased } };
     }
     return error(400, 'Invalid action', 'invalid_request_error');
+  }
+
+  /** The prefix `tokens` shares with the previous request's prompt and answer. */
+  private longestEverShared(tokens: readonly string[]): number {
+    const previous = this.history.at(-1);
+    return previous ? commonPrefix(previous, tokens) : 0;
   }
 
   private emptySlots(count: number): Slot[] {
