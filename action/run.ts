@@ -18,7 +18,7 @@ import type { ExecResult } from '../src/ui/headless/printers.js';
 import { readJournal } from '../sessions/journal-reader.js';
 import { annotateError, appendSummary, mask, setOutput } from './github.js';
 import { renderSummary, type StreamEvent } from './summary.js';
-import { applyPatch, commitAll, gitHead, workspaceChanges, writePatch, type FileChange } from './workspace-changes.js';
+import { applyPatch, commitAll, gitHead, gitTop, workspaceChanges, writePatch, type FileChange } from './workspace-changes.js';
 
 /** Where a session directory keeps the workspace changes of its runs (for a resume elsewhere). */
 export const WORKSPACE_PATCH = 'workspace.patch';
@@ -62,7 +62,8 @@ function importSession(dir: string, home: string, workspace: string): string {
     rmSync(join(target, 'lock'), { force: true });
   }
   const patch = join(target, WORKSPACE_PATCH);
-  if (existsSync(patch) && applyPatch(workspace, patch)) process.stderr.write(`endure: applied the earlier run's changes (${patch})\n`);
+  const top = gitTop(workspace);
+  if (existsSync(patch) && top && applyPatch(top, patch)) process.stderr.write(`endure: applied the earlier run's changes (${patch})\n`);
   return first.sessionId;
 }
 
@@ -119,7 +120,9 @@ async function main(): Promise<number> {
   let result: ExecResult;
   let events: StreamEvent[] = [];
   const task = input('task') || (input('task-file') ? readFileSync(resolve(input('task-file')), 'utf8').trim() : '');
-  const base = gitHead(workspace);
+  // Changes are measured, patched and committed over the whole repository, whatever the working directory.
+  const top = gitTop(workspace);
+  const base = top && gitHead(top);
   if (!['patch', 'commit', 'none'].includes(outputInput)) {
     exitCode = 2;
     result = noResult(`output must be patch, commit or none, got "${outputInput}"`);
@@ -144,8 +147,8 @@ async function main(): Promise<number> {
   let files: FileChange[] = [];
   let patchPath: string | undefined;
   let commit: string | undefined;
-  if (base) {
-    const changes = workspaceChanges(workspace, base);
+  if (top && base) {
+    const changes = workspaceChanges(top, base);
     files = changes.files;
     if (changes.patch && sessionDir && existsSync(sessionDir)) writePatch(join(sessionDir, WORKSPACE_PATCH), changes.patch);
     if (changes.patch && output !== 'none') {
@@ -154,7 +157,7 @@ async function main(): Promise<number> {
     }
     if (output === 'commit' && result.status === 'done' && files.length) {
       const firstLine = task.split('\n')[0]!.slice(0, 60) || 'continue the session';
-      commit = commitAll(workspace, base, input('commit-message') || `endure: ${firstLine}`);
+      commit = commitAll(top, base, input('commit-message') || `endure: ${firstLine}`);
     }
   }
 

@@ -21,6 +21,15 @@ function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
   return execFileSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** The top of the git work tree holding `dir` (patches and commits are made there), or undefined outside one. */
+export function gitTop(dir: string): string | undefined {
+  try {
+    return git(dir, ['rev-parse', '--show-toplevel']).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** HEAD of the git repository at `dir`, or undefined outside one (or before its first commit). */
 export function gitHead(dir: string): string | undefined {
   try {
