@@ -41,7 +41,9 @@ export function editLine(line: LineState, input: string, key: Key): LineEdit {
     return { line };
   }
   if (input === '') return { line };
-  return { line: insert(line, input.replace(/\r\n?/g, '\n')) };
+  // Keys that arrive in one read with text (a paste, a fast typist) come as text: their control bytes are dropped.
+  const text = input.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+  return text === '' ? { line } : { line: insert(line, text) };
 }
 
 function insert(line: LineState, text: string): LineState {

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { expandCustomCommand, loadCustomCommands, type CustomCommand } from '../../src/context/custom-commands.js';
 import { attachMentions, splitAttachments } from '../../src/context/mentions.js';
+import type { Key } from 'ink';
 import { complete, suggestionsFor } from '../../src/ui/completion.js';
+import { editLine } from '../../src/ui/line-editor.js';
 import { parseInput } from '../../src/ui/slash-commands.js';
 
 const review: CustomCommand = { name: 'review', source: 'project', file: '/p/review.md', text: 'Review $1 then $3: $ARGUMENTS', description: 'review' };
@@ -76,6 +78,14 @@ describe('Tab', () => {
     expect(complete({ text: 'see @src/appl and more', cursor: 13 }, { custom: [], listDirectory })).toEqual({ text: 'see @src/apple.ts and more', cursor: 17 });
     expect(suggestionsFor({ text: '@', cursor: 1 }, { custom: [], listDirectory }).map((entry) => entry.name)).toEqual(['@src/', '@spec.md']);
     expect(suggestionsFor({ text: 'me@host', cursor: 7 }, { custom: [], listDirectory })).toEqual([]);
+  });
+});
+
+describe('the line editor', () => {
+  test('control bytes that arrive with text are dropped; newlines and tabs stay', () => {
+    const key = { return: false, backspace: false, delete: false, leftArrow: false, rightArrow: false, upArrow: false, downArrow: false, pageUp: false, pageDown: false, home: false, end: false, ctrl: false, meta: false, shift: false, escape: false, tab: false } as unknown as Key;
+    expect(editLine({ text: '/hel', cursor: 4 }, '\t\u0015x\r\ny', key).line).toEqual({ text: '/hel\tx\ny', cursor: 8 });
+    expect(editLine({ text: 'a', cursor: 1 }, '\u0015', key).line).toEqual({ text: 'a', cursor: 1 });
   });
 });
 
