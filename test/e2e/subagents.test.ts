@@ -30,7 +30,7 @@ describe('subagents (the task tool)', { timeout: 120_000 }, () => {
   test('two read children of one message run at the same time, each from its own journal, and report back', async ({ server, endure, home, repo }) => {
     writeFileSync(join(repo, 'alpha.txt'), 'ALPHA lives here\n');
     writeFileSync(join(repo, 'beta.txt'), 'BETA lives here\n');
-    const both = meeting(2);
+    const both = meeting(2, 20_000);
     const model = agentScripts({
       parent: [
         { toolCalls: [task('find alpha', 'Where does ALPHA live?'), task('find beta', 'Where does BETA live?')] },
