@@ -74,12 +74,17 @@ function commonPrefix(a: string, b: string): number {
   return i;
 }
 
+/** A compaction's summary request: no tools, or (keeping the main prefix) the loop's tools with tool_choice none. */
+function isCompaction(request: ReceivedRequest): boolean {
+  return !request.body.tools || request.body.tool_choice === 'none';
+}
+
 /** The scripted model: a fixed plan of varied calls, then an answer; compaction requests get a summary. */
 function plan(total: number, mix: 'realistic' | 'reads'): (request: ReceivedRequest) => Step {
   let calls = 0;
   let counter = 0;
   return (request) => {
-    if (!request.body.tools) {
+    if (isCompaction(request)) {
       return {
         content: '<summary>\n- Worked through the soak plan: reads, edits, greps, shell commands.\n</summary>\n<state>{"done":["soak steps so far"],"remaining":["the rest of the plan"],"nextStep":"continue the plan"}</state>',
       };
@@ -249,7 +254,7 @@ export async function benchSoak(toolCalls = 1000, options: SoakOptions | SoakOpt
     let firstRequest: SoakResult['firstRequest'] | undefined;
     server.respondWith((request) => {
       const now = performance.now();
-      if (!request.body.tools) {
+      if (isCompaction(request)) {
         compactions++;
         return decide(request);
       }
