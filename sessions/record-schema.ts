@@ -86,7 +86,8 @@ export const recordBodySchema = z.discriminatedUnion('kind', [
     throughSeq: z.number(),
     state: z.record(z.string(), z.unknown()).optional(),
   }),
-  z.object({ kind: z.literal('checkpoint'), ref: z.string() }),
+  z.object({ kind: z.literal('checkpoint'), ref: z.string(), turn: z.number().optional() }),
+  z.object({ kind: z.literal('rewind'), toTurn: z.number(), throughSeq: z.number(), tree: z.string() }),
   z.object({ kind: z.literal('endpoint'), endpoint, previous: endpoint }),
   z.object({
     kind: z.literal('slot'),

@@ -86,7 +86,14 @@ export type RecordBody =
       throughSeq: number;
       state?: Record<string, unknown>;
     }
-  | { kind: 'checkpoint'; ref: string }
+  /** The workspace at the end of a turn that ran a tool that may change files: a tree in the session's checkpoint store. */
+  | { kind: 'checkpoint'; ref: string; turn?: number }
+  /**
+   * The workspace was restored to checkpoint `tree` and the conversation goes on
+   * from the end of turn `toTurn`: the records through `throughSeq` as they stood
+   * then (sessions/history.ts). Nothing before it is removed.
+   */
+  | { kind: 'rewind'; toTurn: number; throughSeq: number; tree: string }
   /** A resume talks to another endpoint than the session's last one (cli.md: detected afresh, recorded). */
   | { kind: 'endpoint'; endpoint: EndpointInfo; previous: EndpointInfo }
   /** llama-server's KV cache saved to or restored from a slot file (`--slot-save-path`). */

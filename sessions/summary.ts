@@ -79,6 +79,7 @@ export function foldSummary(summary: SessionSummary, record: JournalRecord): voi
       else summary.endReason = record.reason;
       return;
     case 'checkpoint':
+    case 'rewind':
     case 'error':
     case 'endpoint':
     case 'slot':

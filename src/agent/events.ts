@@ -77,6 +77,8 @@ export type AgentEventBody =
     }
   | { type: 'approval_request'; callId: string; name: string; arguments: string; summary: string }
   | { type: 'compaction'; summaryChars: number; droppedMessages: number; contextBefore: number; contextAfter: number }
+  | { type: 'checkpoint'; tree: string }
+  | { type: 'rewind'; toTurn: number; tree: string }
   | { type: 'usage'; usage: Usage; totals: UsageTotals; contextTokens: number }
   | { type: 'warning'; message: string }
   | { type: 'error'; code: string; message: string }

@@ -8,6 +8,7 @@
  * and the state keeps the message objects that are sent, never copies per turn.
  */
 import { emptyFigures, foldFigures, type SessionFigures } from '../../sessions/figures.js';
+import { lineOf } from '../../sessions/history.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import type { AssistantToolCall, ChatMessage, Usage } from '../model/types.js';
 
@@ -37,6 +38,8 @@ export interface ConversationState extends SessionFigures {
   heldResults: Map<string, ChatMessage>;
   lastAnswer: string;
   lastSeq: number;
+  /** The workspace tree this line last checkpointed or restored. */
+  tree?: string;
   ended?: Extract<JournalRecord, { kind: 'end' }>;
   compactions: number;
   /** Characters of all messages: the input of token estimates. */
@@ -189,7 +192,14 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
     case 'end':
       state.ended = record;
       return;
+    case 'rewind':
+      // The records before it are already the line it went back to (sessions/history.ts).
+      state.ended = undefined;
+      state.tree = record.tree;
+      return;
     case 'checkpoint':
+      state.tree = record.ref;
+      return;
     case 'error':
     case 'endpoint':
     case 'slot':
@@ -216,8 +226,20 @@ function pickTaskState(state: Record<string, unknown>): Partial<TaskState> {
   return picked;
 }
 
+/**
+ * The conversation of a journal: its current line (a rewind goes on from the end
+ * of an earlier turn), with the counts of the whole journal, rewound turns
+ * included (turn numbers are never reused).
+ */
 export function foldRecords(records: Iterable<JournalRecord>): ConversationState {
+  const all = [...records];
   const state = emptyState();
-  for (const record of records) applyRecord(state, record);
+  const line = lineOf(all);
+  for (const record of line) applyRecord(state, record);
+  if (line.length !== all.length) {
+    Object.assign(state, emptyFigures());
+    for (const record of all) foldFigures(state, record);
+    state.lastSeq = all.at(-1)!.seq;
+  }
   return state;
 }

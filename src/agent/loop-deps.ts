@@ -36,6 +36,8 @@ export interface LoopDeps {
    */
   sessionStart?: SessionStartInfo;
   steering?: SteeringInbox;
+  /** The session's checkpoint store; without it no checkpoints are taken. */
+  checkpoints?: { snapshot(): Promise<string> };
   clock?: () => number;
   /** Silence on the model stream before a `waiting` event. @default 15000 */
   heartbeatMs?: number;

@@ -7,11 +7,13 @@
  *
  * Its named parts: `streamTurn` (turn-stream.ts: a turn's request and stream),
  * `runBatch` and `closeOpenCalls` (tool-batch.ts: a batch of tool calls),
- * `compactionStep` (compaction-step.ts), and `finish` below. They share a `Run`
+ * `compactionStep` (compaction-step.ts), `checkpointStep` (checkpoint-step.ts),
+ * and `finish` below. They share a `Run`
  * (run.ts). Every change goes through the journal first and then through
  * `applyRecord`, the same fold that resume uses.
  */
 import { ModelError, oneLine } from '../shared/errors.js';
+import { checkpointStep, mayChangeFiles } from './checkpoint-step.js';
 import { compactionStep } from './compaction-step.js';
 import type { AgentEvent, EndStatus } from './events.js';
 import type { LoopDeps, LoopResult } from './loop-deps.js';
@@ -93,8 +95,10 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
 
     for (const batch of batches(outcome.toolCalls, run.byName)) {
       yield* runBatch(run, batch);
-      if (signal.aborted) return yield* finish(run, 'interrupted', state.lastAnswer, INTERRUPTED);
+      if (signal.aborted) break;
     }
+    if (mayChangeFiles(run, outcome.toolCalls)) yield* checkpointStep(run);
+    if (signal.aborted) return yield* finish(run, 'interrupted', state.lastAnswer, INTERRUPTED);
     for (const message of deps.steering?.take() ?? []) {
       run.append({ kind: 'user', content: message });
       yield run.event({ type: 'user_message', content: message, steering: true });

@@ -26,6 +26,8 @@ export class Run {
   readonly budget: BudgetAccount;
   /** Conversation size at the last compaction attempt: the same size is never compacted twice. */
   charsAtLastCompaction = -1;
+  /** A checkpoint failed in this run: no more attempts (one warning). */
+  checkpointsFailed = false;
   private readonly recentCalls: string[] = [];
   // The tools the model sees; rebuilt only at a compaction (a safe point for the prefix cache).
   byName = new Map<string, ToolDescriptor>();

@@ -4,7 +4,9 @@
  * folded conversation. Both `exec` and the UI drive the loop through it; it
  * owns the order of start-up and the order of shutdown.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { completePendingRewind } from './rewind.js';
+import { CheckpointStore } from '../../sessions/checkpoints.js';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ApprovalGate, ApprovalMemory, type ApprovalConfig } from '../agent/approval.js';
@@ -189,11 +191,16 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const probing = new AbortController();
   try {
     let previous: Extract<JournalRecord, { kind: 'session_start' }> | undefined;
+    const resumedExtra: JournalRecord[] = [];
     if (options.resume) {
       session = store.open(options.resume);
       options.onSession?.(session);
       if (session.torn) warn(`the journal's last line was torn (${session.torn.bytes} bytes, an interrupted write) and was cut off; everything before it stands`);
       previous = startRecord(session.records);
+      // A rewind that a kill cut off is completed before the session goes on (src/cli/rewind.ts).
+      const completed = existsSync(previous.workspace) ? await completePendingRewind(session) : undefined;
+      if (completed) warn(`completed an interrupted rewind to turn ${completed.toTurn}`);
+      if (completed?.appended) resumedExtra.push(completed.appended);
     }
     const sessionId = session?.id ?? newSessionId();
     const lastEndpoint = session && previous ? latestEndpoint(session.records, previous) : undefined;
@@ -313,7 +320,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       options.onSession?.(session);
     }
 
-    const state = foldRecords(session.records);
+    const state = foldRecords(resumedExtra.length ? [...session.records, ...resumedExtra] : session.records);
     // "always" lasts the session: every run (one per message in the UI) asks through it.
     const approvalMemory = new ApprovalMemory();
     const openSession = session;
@@ -324,6 +331,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     const liveSandbox = sandbox;
     // The first run in this process opens with session_start; later runs (one per UI message) do not repeat it.
     let announced = false;
+    const checkpoints = new CheckpointStore(openSession.paths.dir, liveSandbox.workspace);
     const instructions = instructionFiles(startRecord(openSession.records));
     const sessionStart = (): SessionStartInfo => ({
       resumed: Boolean(options.resume),
@@ -370,6 +378,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           approvals: new ApprovalGate(extras.approval ?? settings.approval, extras.approver, approvalMemory),
           applyToolChanges: () => hostTools.applyPendingToolChanges(),
           outputLimit: outputLimitFor(contextWindow),
+          checkpoints,
           ...(extras.steering ? { steering: extras.steering } : {}),
           ...(extras.compactRequest ? { compactRequest: extras.compactRequest } : {}),
           ...(settings.instructions && startRecord(openSession.records).settings.instructions !== false

@@ -80,6 +80,9 @@ export function renderTranscript(records: readonly JournalRecord[], childRecords
       case 'checkpoint':
         out.push(`_checkpoint ${record.ref}_`, '');
         break;
+      case 'rewind':
+        out.push(`## Rewind to turn ${record.toTurn}`, '', `_the files and the conversation went back to the end of turn ${record.toTurn} (checkpoint ${record.tree})_`, '');
+        break;
       case 'endpoint':
         out.push(`_endpoint ${record.previous.baseURL} (${record.previous.server}, ${record.previous.model}) → ${record.endpoint.baseURL} (${record.endpoint.server}, ${record.endpoint.model})_`, '');
         break;

@@ -117,6 +117,11 @@ class RecordConverter {
         return;
       }
       case 'checkpoint':
+        yield this.event(record.t, { type: 'checkpoint', tree: record.ref });
+        return;
+      case 'rewind':
+        yield this.event(record.t, { type: 'rewind', toTurn: record.toTurn, tree: record.tree });
+        return;
       case 'endpoint':
       case 'slot':
         return;

@@ -262,7 +262,10 @@ function applyBody(state: ViewState, event: AgentEvent): ViewState {
       return finish(next, item);
     }
     case 'approval_request':
+    case 'checkpoint':
       return state;
+    case 'rewind':
+      return finish(state, { kind: 'notice', level: 'info', text: `rewound to the end of turn ${event.toTurn}: files and conversation as they were then` });
     case 'compaction':
       return finish({ ...state, status: { ...state.status, contextTokens: event.contextAfter } }, {
         kind: 'notice',

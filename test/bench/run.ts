@@ -30,6 +30,7 @@ const benches: Bench[] = [
   ['sandbox', async () => (await import('./sandbox.js')).runSandboxBench()],
   ['ui-render', async () => (await import('./ui-render.js')).benchUiRender()],
   ['approvals', async () => (await import('./approvals.js')).benchApprovals()],
+  ['checkpoints', async () => (await import('./checkpoints.js')).benchCheckpoints()],
   ['network-proxy', async () => (await import('./network-proxy.js')).benchNetworkProxy()],
   ['subagents', async () => (await import('./subagents.js')).benchSubagents()],
   ['prefill', async () => (await import('./prefill.js')).benchPrefill(300)],

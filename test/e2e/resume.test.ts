@@ -5,8 +5,8 @@
  * tool calls end the same. Also: a torn journal tail is cut off and reported,
  * and a second process on a live session is refused naming the holder's pid.
  */
-import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import {
   call,
@@ -19,6 +19,7 @@ import {
   planModel,
   sessionIds,
   type PlanStep,
+  workspaceFiles,
 } from '../support/e2e-fixtures.js';
 
 const START_FILES = { 'notes.md': '# Notes\n\nfirst line\n', 'src/app.js': 'export const version = 1;\n' };
@@ -35,17 +36,6 @@ const WORK: PlanStep[] = [
 ];
 const ANSWER = 'Bumped the version to 2, rewrote the notes and kept a log.';
 
-/** Every file of a workspace (not .git), path → content. */
-function workspaceFiles(root: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    const path = join(entry.parentPath, entry.name);
-    const rel = relative(root, path);
-    if (rel === '.git' || rel.startsWith('.git/') || !entry.isFile()) continue;
-    files[rel] = readFileSync(path, 'utf8');
-  }
-  return files;
-}
 
 describe('resume', { timeout: 120_000 }, () => {
   test('after a clean stop, the first request is byte-identical to the uninterrupted run, and the run ends the same', async ({

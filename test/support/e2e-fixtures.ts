@@ -16,9 +16,9 @@
  * killed or resumed continues the same plan, with the same call ids.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base } from 'vitest';
 import { readJournal } from '../../sessions/journal-reader.js';
@@ -307,4 +307,16 @@ export function hangOnce(onHang: (request: ReceivedRequest) => void, then: Step)
     onHang(request);
     return { type: 'hang' };
   };
+}
+
+/** Every file of a workspace (not .git), path → content. */
+export function workspaceFiles(root: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    const rel = relative(root, path);
+    if (rel === '.git' || rel.startsWith('.git/') || !entry.isFile()) continue;
+    files[rel] = readFileSync(path, 'utf8');
+  }
+  return files;
 }

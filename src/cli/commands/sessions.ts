@@ -6,7 +6,9 @@ import { Command, Option } from 'commander';
 import { removeWorktree } from '../../../sandboxes/worktree.js';
 import { resolveHome } from '../../../sessions/home.js';
 import type { JournalRecord } from '../../../sessions/records.js';
+import type { Session } from '../../../sessions/session.js';
 import { SessionStore, type SessionContents, type SessionInfo } from '../../../sessions/store.js';
+import { ConfigError, JournalError } from '../../shared/errors.js';
 import { formatDuration } from '../../ui/headless/summarize.js';
 import { renderTranscript } from '../transcript.js';
 
@@ -24,6 +26,16 @@ function childrenOf(sessions: SessionStore, contents: SessionContents): (id: str
       return undefined;
     }
   };
+}
+
+/** Opens a session to change it; a missing or live session is a usage error (exit 2) naming why. */
+function openForChange(ref: string): Session {
+  try {
+    return store().open(ref);
+  } catch (error) {
+    if (error instanceof JournalError && ['locked', 'session_not_found', 'no_sessions'].includes(error.code)) throw new ConfigError(error.code, error.message);
+    throw error;
+  }
 }
 
 function row(info: SessionInfo, now: number): string {
@@ -85,6 +97,33 @@ export function registerSessions(program: Command, setExitCode: (code: number) =
       const text = flags.format === 'jsonl' ? readFileSync(contents.paths.journal, 'utf8') : renderTranscript(contents.records, childrenOf(sessions, contents));
       if (flags.output) writeFileSync(flags.output, text);
       else process.stdout.write(text);
+    });
+  sessions
+    .command('rewind')
+    .description('restore the files of a turn and continue the conversation from its end')
+    .argument('<id>', 'session id, unique prefix, or last')
+    .requiredOption('--to <turn>', 'the turn to go back to (as numbered by sessions show)')
+    .option('--force', 'save files changed outside the session under <session>/rewind-backup/ and rewind anyway')
+    .option('--json', 'print {"session_id","to_turn","restored","removed"}')
+    .action(async (id: string, flags: { to: string; force?: boolean; json?: boolean }) => {
+      const to = Number(flags.to);
+      if (!Number.isInteger(to) || to < 1) throw new ConfigError('bad_turn', `--to ${flags.to}: give a turn number (a whole number from 1, as sessions show numbers them)`);
+      const { rewind } = await import('../rewind.js');
+      const session = openForChange(id);
+      try {
+        const outcome = await rewind(session, to, { ...(flags.force ? { force: true } : {}) });
+        if (outcome.completed !== undefined) process.stderr.write(`endure: completed an interrupted rewind to turn ${outcome.completed} first\n`);
+        if (outcome.backup) process.stderr.write(`endure: saved the files changed outside the session under ${outcome.backup}\n`);
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ session_id: outcome.sessionId, to_turn: outcome.toTurn, restored: outcome.restored, removed: outcome.removed })}\n`);
+        } else {
+          const lines = [...outcome.restored.map((path) => `restored ${path}`), ...outcome.removed.map((path) => `removed ${path}`)];
+          process.stdout.write(`rewound session ${outcome.sessionId} to the end of turn ${outcome.toTurn}: ${outcome.restored.length} files restored, ${outcome.removed.length} removed\n${lines.map((line) => `  ${line}\n`).join('')}`);
+        }
+      } finally {
+        session.close();
+      }
+      setExitCode(0);
     });
   sessions
     .command('rm')

@@ -48,6 +48,8 @@ function progressLine(event: AgentEvent): string | undefined {
       return `  retrying the model request (attempt ${event.attempt}${event.discardedChars ? `; the ${event.discardedChars} characters shown of the failed answer are discarded` : ''}): ${event.reason}`;
     case 'compaction':
       return `  compacted the conversation: ${formatTokens(event.contextBefore)} → ${formatTokens(event.contextAfter)} tokens`;
+    case 'rewind':
+      return `endure: rewound to the end of turn ${event.toTurn}`;
     case 'warning':
       return `endure: warning: ${event.message}`;
     case 'error':

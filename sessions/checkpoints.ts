@@ -1,0 +1,126 @@
+/**
+ * Snapshots of a workspace as git objects in a store that belongs to the
+ * session (`<session>/checkpoints.git`, a bare repository), never the user's:
+ * git runs with GIT_DIR at the store, a private index there and the workspace as
+ * its work tree, so the user's index, HEAD, refs, stash and hooks are never read
+ * or written. A snapshot holds every file git would see (tracked and untracked,
+ * not ignored by .gitignore, never .git/). The private index keeps git's stat
+ * cache, so an unchanged file costs a stat, and content-addressed objects make
+ * an unchanged file free in the store. No config of the user's or the repo's is
+ * read (no hooks, no fsmonitor, no filters run): a snapshot never runs commands.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Options that keep git from running anything of the user's or reading their config. */
+const SAFE_CONFIG = [
+  '-c', 'core.hooksPath=/dev/null',
+  '-c', 'core.fsmonitor=false',
+  '-c', 'core.autocrlf=false',
+  '-c', 'core.safecrlf=false',
+  '-c', 'core.symlinks=true',
+  '-c', 'core.quotePath=false',
+  '-c', 'gc.auto=0',
+  '-c', 'maintenance.auto=false',
+  '-c', 'index.threads=true',
+  '-c', 'core.untrackedCache=true',
+  '-c', 'advice.addEmbeddedRepo=false',
+];
+
+export interface FileChange {
+  path: string;
+  /** A: added, M: modified, D: deleted (from the first tree to the second). */
+  status: 'A' | 'M' | 'D';
+}
+
+export class CheckpointStore {
+  readonly gitDir: string;
+  private readonly index: string;
+
+  constructor(
+    sessionDir: string,
+    readonly workspace: string,
+  ) {
+    this.gitDir = join(sessionDir, 'checkpoints.git');
+    this.index = join(this.gitDir, 'endure-index');
+  }
+
+  /** Snapshots the workspace; returns the tree id. */
+  async snapshot(): Promise<string> {
+    await this.init();
+    // A snapshot killed mid-way leaves git's lock on the private index; the session's lock says no one else uses it.
+    rmSync(`${this.index}.lock`, { force: true });
+    await this.git(['add', '--all', '--ignore-errors', '--', '.']).catch(async (error: unknown) => {
+      // --ignore-errors still exits 1 when a file could not be read; what could be read is in the index.
+      if (!(error instanceof GitError) || error.exitCode !== 1) throw error;
+    });
+    return (await this.git(['write-tree'])).trim();
+  }
+
+  /** Paths that differ between two trees. */
+  async changes(from: string, to: string): Promise<FileChange[]> {
+    if (from === to) return [];
+    const out = await this.git(['diff-tree', '-r', '-z', '--no-renames', '--name-status', from, to]);
+    const parts = out.split('\0').filter((part) => part !== '');
+    const changes: FileChange[] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) changes.push({ status: parts[i]!.charAt(0) as FileChange['status'], path: parts[i + 1]! });
+    return changes;
+  }
+
+  /**
+   * Makes the workspace hold `target`: files that differ from `current` (a
+   * snapshot just taken, so the private index matches the files) are written,
+   * files not in `target` are removed with their emptied directories. Ignored
+   * files are left alone.
+   */
+  async restore(current: string, target: string): Promise<void> {
+    await this.git(['read-tree', '-m', '-u', current, target]);
+  }
+
+  /** The content of `path` in `tree`, or undefined when it is not there. */
+  async show(tree: string, path: string): Promise<Buffer | undefined> {
+    try {
+      return await this.git(['cat-file', 'blob', `${tree}:${path}`], 'buffer');
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async init(): Promise<void> {
+    if (existsSync(join(this.gitDir, 'HEAD'))) return;
+    mkdirSync(this.gitDir, { recursive: true, mode: 0o700 });
+    await this.git(['init', '--bare', '--quiet', this.gitDir], 'utf8', false);
+  }
+
+  private git(args: string[]): Promise<string>;
+  private git(args: string[], encoding: 'buffer'): Promise<Buffer>;
+  private git(args: string[], encoding: 'utf8', withWorkTree: boolean): Promise<string>;
+  private git(args: string[], encoding: 'utf8' | 'buffer' = 'utf8', withWorkTree = true): Promise<string | Buffer> {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: this.gitDir,
+      ...(withWorkTree ? { GIT_DIR: this.gitDir, GIT_WORK_TREE: this.workspace, GIT_INDEX_FILE: this.index } : {}),
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_OPTIONAL_LOCKS: '0',
+      LC_ALL: 'C',
+    };
+    return new Promise((resolve, reject) => {
+      execFile('git', [...SAFE_CONFIG, ...args], { cwd: this.workspace, env, encoding, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error) reject(new GitError(`git ${args[0]} failed: ${String(stderr).trim().split('\n')[0] || error.message}`, typeof error.code === 'number' ? error.code : -1));
+        else resolve(stdout);
+      });
+    });
+  }
+}
+
+export class GitError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}

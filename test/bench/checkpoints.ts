@@ -1,0 +1,126 @@
+/**
+ * Checkpoint benchmark: what a checkpoint costs a turn, and what a rewind takes,
+ * on a 10,000-file git repository with one file changed per turn.
+ *   BENCH=checkpoints npm run bench      (writes bench-results/checkpoints.json)
+ * Figures: the first snapshot (cold: every file hashed), then per turn (one file
+ * changed) the median and p99 of the snapshot (`git add --all` + `write-tree` in
+ * the session's store), store bytes and journal bytes per checkpoint, and a
+ * rewind 50 turns back (snapshot, diff, restore of 50 files).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CheckpointStore } from '../../sessions/checkpoints.js';
+import { JournalWriter } from '../../sessions/journal-writer.js';
+
+export interface CheckpointBenchResult {
+  files: number;
+  turns: number;
+  /** Milliseconds of the first snapshot of the repository (every file read and hashed). */
+  firstSnapshotMs: number;
+  /** Milliseconds of a turn's checkpoint with one file changed: median and 99th percentile. */
+  checkpointMedianMs: number;
+  checkpointP99Ms: number;
+  /** A checkpoint when nothing changed (a turn whose shell command wrote nothing). */
+  unchangedMedianMs: number;
+  /** Milliseconds to rewind 50 turns back (50 files restored), store work only. */
+  rewindMs: number;
+  /** Store bytes added per checkpoint (loose objects: the changed blob and the trees above it). */
+  storeBytesPerCheckpoint: number;
+  /** Store bytes of the first snapshot (the whole repository, zlib-compressed objects). */
+  storeBytesFirst: number;
+  /** Journal bytes of one checkpoint record. */
+  journalBytesPerCheckpoint: number;
+}
+
+const FILES = 10_000;
+const TURNS = 200;
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+  return total;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+export async function benchCheckpoints(): Promise<CheckpointBenchResult> {
+  const root = mkdtempSync(join(tmpdir(), 'endure-bench-checkpoints-'));
+  try {
+    const repo = join(root, 'repo');
+    for (let i = 0; i < FILES; i++) {
+      const dir = join(repo, `pkg${i % 50}`, `mod${i % 7}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `file${i}.ts`), `export const value${i} = ${i};\n${'// filler line of a source file\n'.repeat(30)}`);
+    }
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '-A');
+    git('-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-qm', 'files');
+
+    const sessionDir = join(root, 'session');
+    mkdirSync(sessionDir);
+    const store = new CheckpointStore(sessionDir, repo);
+    let started = performance.now();
+    const trees = [await store.snapshot()];
+    const firstSnapshotMs = performance.now() - started;
+    const storeBytesFirst = dirBytes(store.gitDir);
+
+    const times: number[] = [];
+    for (let turn = 1; turn <= TURNS; turn++) {
+      const i = (turn * 37) % FILES;
+      writeFileSync(join(repo, `pkg${i % 50}`, `mod${i % 7}`, `file${i}.ts`), `export const value${i} = ${i + turn};\n`);
+      started = performance.now();
+      trees.push(await store.snapshot());
+      times.push(performance.now() - started);
+    }
+    const storeBytesPerCheckpoint = (dirBytes(store.gitDir) - storeBytesFirst) / TURNS;
+
+    const unchanged: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      started = performance.now();
+      await store.snapshot();
+      unchanged.push(performance.now() - started);
+    }
+
+    started = performance.now();
+    const current = await store.snapshot();
+    await store.changes(current, trees[TURNS - 50]!);
+    await store.restore(current, trees[TURNS - 50]!);
+    const rewindMs = performance.now() - started;
+
+    const journalPath = join(root, 'journal.jsonl');
+    const journal = JournalWriter.create(journalPath, 'bench', { fsync: 'never' });
+    const before = statSync(journalPath).size;
+    journal.append({ kind: 'checkpoint', ref: trees[1]!, turn: 123 });
+    const journalBytesPerCheckpoint = statSync(journalPath).size - before;
+    journal.close();
+
+    return {
+      files: FILES,
+      turns: TURNS,
+      firstSnapshotMs: round(firstSnapshotMs),
+      checkpointMedianMs: round(percentile(times, 50)),
+      checkpointP99Ms: round(percentile(times, 99)),
+      unchangedMedianMs: round(percentile(unchanged, 50)),
+      rewindMs: round(rewindMs),
+      storeBytesPerCheckpoint: Math.round(storeBytesPerCheckpoint),
+      storeBytesFirst,
+      journalBytesPerCheckpoint,
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const result = await benchCheckpoints();
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
