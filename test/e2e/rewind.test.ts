@@ -9,7 +9,7 @@
  * command. The user's git index, HEAD and refs are never touched.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import type { ReceivedRequest, Step } from '../support/scripted-server.js';
@@ -139,5 +139,43 @@ describe('rewind', { timeout: 180_000 }, () => {
     }
     const rewinds = journalOf(home, id).records.filter((record) => record.kind === 'rewind');
     expect(rewinds.map((record) => record.kind === 'rewind' && record.toTurn)).toEqual([1, 2, 3, 1]);
+  });
+});
+
+describe('checkpoints wherever a session runs', { timeout: 180_000 }, () => {
+  const steps = [
+    { toolCalls: [call('write_file', { path: 'a.txt', content: 'one\n' })] },
+    { toolCalls: [call('run_shell', { command: 'echo two > a.txt && mkdir -p d && echo x > d/b.txt' })] },
+  ];
+
+  test('in a directory that is not a git repository, inside bwrap', async ({ server, endure, scratch, home }) => {
+    const dir = join(scratch, 'plain');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'keep.txt'), 'keep\n');
+    server.respondWith(planModel(steps));
+    expect((await endure.exec(['work'], { cwd: dir, sandbox: 'bwrap' }).done).code).toBe(0);
+    expect(existsSync(join(dir, '.git'))).toBe(false);
+    const rewound = await endure.run(['sessions', 'rewind', 'last', '--to', '1']).done;
+    expect(rewound.code).toBe(0);
+    expect(workspaceFiles(dir)).toEqual({ 'keep.txt': 'keep\n', 'a.txt': 'one\n' });
+    expect(existsSync(join(dir, '.git'))).toBe(false);
+    expect(sessionIds(home)).toHaveLength(1);
+  });
+
+  test('with --worktree: the worktree goes back, the checkout is never touched', async ({ server, endure, scratch, home }) => {
+    const repo = makeRepo(scratch, 'wt', { 'keep.txt': 'keep\n' });
+    const checkout = workspaceFiles(repo);
+    server.respondWith(planModel(steps));
+    const run = await endure.exec(['--worktree', 'work'], { cwd: repo }).done;
+    expect(run.code).toBe(0);
+    const rewound = await endure.run(['sessions', 'rewind', 'last', '--to', '1', '--json']).done;
+    expect(rewound.code).toBe(0);
+    expect(JSON.parse(rewound.stdout)).toMatchObject({ to_turn: 1, restored: ['a.txt'], removed: ['d/b.txt'] });
+    expect(workspaceFiles(repo)).toEqual(checkout);
+    const start = journalOf(home, sessionIds(home)[0]!).records[0]!;
+    const worktree = start.kind === 'session_start' ? start.workspace : '';
+    expect(worktree).not.toBe(repo);
+    expect(readFileSync(join(worktree, 'a.txt'), 'utf8')).toBe('one\n');
+    expect(existsSync(join(worktree, 'd'))).toBe(false);
   });
 });
