@@ -27,6 +27,8 @@ export interface BlobStoreOptions {
   redactor?: Redactor;
   /** fsync each blob before its reference is written (a blob is rare and large; losing it to a power cut would orphan its record). @default true */
   durable?: boolean;
+  /** Stores read when a blob is not in `dir` (a fork's ancestors', whose records it inherited). @default none */
+  readAlso?: readonly string[];
 }
 
 const BLOB_ID = /^[0-9a-f]{64}$/;
@@ -34,6 +36,7 @@ const BLOB_ID = /^[0-9a-f]{64}$/;
 export class BlobStore {
   private readonly redactor: Redactor;
   private readonly durable: boolean;
+  private readonly readAlso: readonly string[];
 
   constructor(
     readonly dir: string,
@@ -41,6 +44,14 @@ export class BlobStore {
   ) {
     this.redactor = options.redactor ?? new Redactor();
     this.durable = options.durable ?? true;
+    this.readAlso = options.readAlso ?? [];
+  }
+
+  /** Where blob `id` is: this store, else the first of `readAlso` that has it. */
+  private pathOf(id: string): string {
+    const own = join(this.dir, id);
+    if (this.readAlso.length === 0 || existsSync(own)) return own;
+    return this.readAlso.map((dir) => join(dir, id)).find((path) => existsSync(path)) ?? own;
   }
 
   /** Stores `content` (secrets redacted) and returns its reference. */
@@ -59,7 +70,7 @@ export class BlobStore {
 
   /** True when `id` names a stored blob (ids that are not sha256 hex never do). */
   has(id: string): boolean {
-    return BLOB_ID.test(id) && existsSync(join(this.dir, id));
+    return BLOB_ID.test(id) && existsSync(this.pathOf(id));
   }
 
   /**
@@ -71,7 +82,7 @@ export class BlobStore {
     if (!BLOB_ID.test(id)) return undefined;
     let fd: number;
     try {
-      fd = openSync(join(this.dir, id), 'r');
+      fd = openSync(this.pathOf(id), 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new JournalError('blob_unreadable', `cannot read blob ${id}: ${(error as Error).message}`, { cause: error });

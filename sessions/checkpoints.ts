@@ -10,8 +10,8 @@
  * read (no hooks, no fsmonitor, no filters run): a snapshot never runs commands.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 /** Options that keep git from running anything of the user's or reading their config. */
 const SAFE_CONFIG = [
@@ -85,6 +85,25 @@ export class CheckpointStore {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Creates the store of a fork, borrowing the objects of its ancestors' stores
+   * (`others`, their checkpoints.git directories) through git alternates: their
+   * checkpoints are read in place, never copied. Each is named directly (git
+   * follows nested alternates only five deep) and relative to this store, so a
+   * home moved whole keeps working.
+   */
+  async borrow(others: readonly string[]): Promise<void> {
+    await this.init();
+    const objects = join(this.gitDir, 'objects');
+    const lines = others.map((dir) => join(dir, 'objects')).filter((dir) => existsSync(dir)).map((dir) => relative(objects, dir));
+    if (lines.length > 0) writeFileSync(join(objects, 'info', 'alternates'), `${lines.join('\n')}\n`);
+  }
+
+  /** The private index (git's stat cache of the workspace). */
+  get indexFile(): string {
+    return this.index;
   }
 
   private async init(): Promise<void> {

@@ -47,9 +47,10 @@ export interface ReadFrom {
 /**
  * Reads and verifies the journal at `path`, from its start or from `from`
  * (which must be a line boundary the file still has, else a JournalError with
- * code `journal_changed`: read it whole instead).
+ * code `journal_changed`: read it whole instead). With `through`, reading stops
+ * after the record of that seq (a fork reads its parent's prefix, nothing after).
  */
-export function readJournal(path: string, from?: ReadFrom): JournalContents {
+export function readJournal(path: string, from?: ReadFrom, through?: number): JournalContents {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -73,11 +74,11 @@ export function readJournal(path: string, from?: ReadFrom): JournalContents {
       if (n === 0) break;
       got += n;
     }
-    if (!from || from.offset === 0) return parseJournal(bytes.subarray(0, got), path, from);
+    if (!from || from.offset === 0) return parseJournal(bytes.subarray(0, got), path, from, through);
     if (got === 0 || bytes[0] !== 0x0a) {
       throw new JournalError('journal_changed', `the journal ${path} no longer has a line boundary at byte ${from.offset}; read it whole`);
     }
-    const tail = parseJournal(bytes.subarray(0, got), path, { ...from, offset: 1 });
+    const tail = parseJournal(bytes.subarray(0, got), path, { ...from, offset: 1 }, through);
     return {
       ...tail,
       validBytes: tail.validBytes + skip,
@@ -88,8 +89,11 @@ export function readJournal(path: string, from?: ReadFrom): JournalContents {
   }
 }
 
-/** Verifies and parses journal bytes (`path` is only used in messages). */
-export function parseJournal(bytes: Buffer, path: string, from: ReadFrom = { offset: 0, seq: 0, lines: 0 }): JournalContents {
+/**
+ * Verifies and parses journal bytes (`path` is only used in messages). A fork's
+ * journal starts with its `fork` record, whose seq follows the parent's prefix.
+ */
+export function parseJournal(bytes: Buffer, path: string, from: ReadFrom = { offset: 0, seq: 0, lines: 0 }, through = Infinity): JournalContents {
   const records: JournalRecord[] = [];
   let start = from.offset;
   let line = from.lines;
@@ -113,10 +117,12 @@ export function parseJournal(bytes: Buffer, path: string, from: ReadFrom = { off
       throw corrupt(path, line, `is not a record this version of endure reads (${issue?.path.join('.') || 'record'}: ${issue?.message})`, 'update endure, or ');
     }
     const record = decoded.value as JournalRecord;
-    if (record.seq !== seq + 1) throw corrupt(path, line, `has seq ${record.seq} where ${seq + 1} was expected`);
+    const expected = line === 1 && record.kind === 'fork' ? record.throughSeq + 1 : seq + 1;
+    if (record.seq !== expected) throw corrupt(path, line, `has seq ${record.seq} where ${expected} was expected`);
     seq = record.seq;
     records.push(record);
     if (newline === -1) return done(records, bytes.length, true, line);
+    if (seq >= through) return done(records, newline + 1, false, line);
     start = newline + 1;
   }
   return done(records, start, false, line);

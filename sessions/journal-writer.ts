@@ -76,10 +76,16 @@ export class JournalWriter {
     this.clock = options.clock ?? Date.now;
   }
 
-  /** Starts a new, empty journal at `path` (refuses an existing file). */
-  static create(path: string, id: string, options: JournalWriterOptions = {}): JournalWriter {
+  /**
+   * Starts a new, empty journal at `path` (refuses an existing file). A fork's
+   * journal goes on after the records it `inherits` (its parent's, read through
+   * sessions/lineage.ts): its seqs follow theirs and its summary counts them.
+   */
+  static create(path: string, id: string, options: JournalWriterOptions = {}, inherits: readonly JournalRecord[] = []): JournalWriter {
     const fd = openOrThrow(path, 'ax');
-    return new JournalWriter(path, fd, { seq: 0, offset: 0, lines: 0 }, emptySummary(id), options);
+    const summary = emptySummary(id);
+    for (const record of inherits) foldSummary(summary, record);
+    return new JournalWriter(path, fd, { seq: inherits.at(-1)?.seq ?? 0, offset: 0, lines: 0 }, summary, options);
   }
 
   /**

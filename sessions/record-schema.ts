@@ -46,6 +46,7 @@ export const recordBodySchema = z.discriminatedUnion('kind', [
     tools: z.array(z.string()),
     gitHead: z.string().optional(),
     settings: z.record(z.string(), z.unknown()),
+    forkOf: z.object({ parent: z.string(), atTurn: z.number() }).optional(),
   }),
   z.object({ kind: z.literal('user'), content: z.string(), origin: z.literal('endure').optional() }),
   z.object({
@@ -88,6 +89,16 @@ export const recordBodySchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('checkpoint'), ref: z.string(), turn: z.number().optional() }),
   z.object({ kind: z.literal('rewind'), toTurn: z.number(), throughSeq: z.number(), tree: z.string() }),
+  z.object({
+    kind: z.literal('fork'),
+    sessionId: z.string(),
+    parent: z.string(),
+    atTurn: z.number(),
+    throughSeq: z.number(),
+    tree: z.string().optional(),
+    workspace: z.string(),
+    worktree: z.object({ base: z.string(), branch: z.string() }).optional(),
+  }),
   z.object({ kind: z.literal('endpoint'), endpoint, previous: endpoint }),
   z.object({
     kind: z.literal('slot'),

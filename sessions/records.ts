@@ -41,6 +41,8 @@ export type RecordBody =
       gitHead?: string;
       /** Non-secret settings worth knowing on resume (budgets, approval policy). */
       settings: Record<string, unknown>;
+      /** Set only in a fork's view of its history (sessions/lineage.ts), never written: whose prefix it goes on from. */
+      forkOf?: { parent: string; atTurn: number };
     }
   /** `origin: 'endure'`: a note endure added (a continuation request), not the user's words. */
   | { kind: 'user'; content: string; origin?: 'endure' }
@@ -94,6 +96,25 @@ export type RecordBody =
    * then (sessions/history.ts). Nothing before it is removed.
    */
   | { kind: 'rewind'; toTurn: number; throughSeq: number; tree: string }
+  /**
+   * The first record of a fork's journal (sessions/lineage.ts): the session goes
+   * on from session `parent`'s history through its record `throughSeq` (the end
+   * of turn `atTurn`), which is read from the parent's journal, never copied. The
+   * fork's own records continue its seqs (this one is `throughSeq + 1`).
+   */
+  | {
+      kind: 'fork';
+      sessionId: string;
+      parent: string;
+      atTurn: number;
+      throughSeq: number;
+      /** The workspace at the end of turn `atTurn` (checkpoint tree), when there was one. */
+      tree?: string;
+      /** The directory the fork works in: the parent's, or its own worktree. */
+      workspace: string;
+      /** The fork's own git worktree (`--worktree`), else it works in the parent's workspace. */
+      worktree?: { base: string; branch: string };
+    }
   /** A resume talks to another endpoint than the session's last one (cli.md: detected afresh, recorded). */
   | { kind: 'endpoint'; endpoint: EndpointInfo; previous: EndpointInfo }
   /** llama-server's KV cache saved to or restored from a slot file (`--slot-save-path`). */

@@ -7,6 +7,7 @@
 import { JournalError } from '../src/shared/errors.js';
 import { sessionPathsUnder, type SessionPaths } from './home.js';
 import { readJournal, type JournalContents } from './journal-reader.js';
+import { historyOf } from './lineage.js';
 import { isAlive, readLockOwner } from './lock.js';
 import type { SessionStatus } from './records.js';
 import { emptySummary, foldSummary, readSummary, type SessionSummary } from './summary.js';
@@ -31,7 +32,7 @@ export function infoOf(root: string, id: string): SessionInfo {
   let summary: SessionSummary;
   let problem: string | undefined;
   try {
-    summary = currentSummary(paths, id);
+    summary = currentSummary(root, paths, id);
   } catch (error) {
     problem = (error as Error).message;
     summary = readSummary(paths.summary) ?? emptySummary(id);
@@ -48,7 +49,7 @@ export function infoOf(root: string, id: string): SessionInfo {
 }
 
 /** The saved summary, brought up to date with the journal lines after it (or rebuilt from the whole journal). */
-function currentSummary(paths: SessionPaths, id: string): SessionSummary {
+function currentSummary(root: string, paths: SessionPaths, id: string): SessionSummary {
   const saved = readSummary(paths.summary);
   if (saved) {
     try {
@@ -57,11 +58,13 @@ function currentSummary(paths: SessionPaths, id: string): SessionSummary {
       if (!(error instanceof JournalError) || error.code !== 'journal_changed') throw error;
     }
   }
-  return foldInto(emptySummary(id), readJournal(paths.journal));
+  // Rebuilt from the whole history: a fork's inherited turns count in its figures, as in its fold.
+  const contents = readJournal(paths.journal);
+  return foldInto(emptySummary(id), contents, historyOf(root, contents.records).records);
 }
 
-function foldInto(summary: SessionSummary, contents: JournalContents): SessionSummary {
-  for (const record of contents.records) foldSummary(summary, record);
+function foldInto(summary: SessionSummary, contents: JournalContents, records = contents.records): SessionSummary {
+  for (const record of records) foldSummary(summary, record);
   const last = contents.records.at(-1);
   if (last) summary.through = { offset: contents.validBytes, seq: last.seq, lines: contents.lines };
   return summary;

@@ -14,6 +14,7 @@ import { BlobStore } from './blobs.js';
 import { assertSessionId, isSessionId, newSessionId, sessionPathsUnder, sessionsDir, type SessionPaths } from './home.js';
 import { readJournal, type TornTail } from './journal-reader.js';
 import { JournalWriter, type FsyncPolicy } from './journal-writer.js';
+import { historyOf } from './lineage.js';
 import { acquireLock } from './lock.js';
 import type { JournalRecord, RecordBody } from './records.js';
 import { Redactor } from './redactor.js';
@@ -44,7 +45,10 @@ export type { SessionInfo } from './session-info.js';
 export interface SessionContents {
   id: string;
   paths: SessionPaths;
+  /** The session's history: for a fork, its parent's records through the fork point first. */
   records: JournalRecord[];
+  /** For a fork: the sessions its first records came from, nearest first. */
+  ancestors: string[];
   torn?: TornTail;
 }
 
@@ -93,20 +97,23 @@ export class SessionStore {
     try {
       removeLeftovers(paths);
       const contents = readJournal(paths.journal);
-      const journal = JournalWriter.open(paths.journal, id, contents, this.writerOptions(paths));
-      return new Session(id, paths, journal, this.blobStore(paths), contents.records, contents.torn, lock);
+      // A fork's history begins with its parent's first turns (lineage.ts); the summary folds them too.
+      const history = historyOf(this.root, contents.records);
+      const journal = JournalWriter.open(paths.journal, id, { ...contents, records: history.records }, this.writerOptions(paths));
+      return new Session(id, paths, journal, this.blobStore(paths, history.ancestors), history.records, contents.torn, lock);
     } catch (error) {
       lock.release();
       throw error;
     }
   }
 
-  /** Reads a session's journal without locking or changing it. */
+  /** Reads a session's history (a fork's parent prefix included) without locking or changing it. */
   read(ref: string): SessionContents {
     const id = this.resolve(ref);
     const paths = sessionPathsUnder(this.root, id);
-    const { records, torn } = readJournal(paths.journal);
-    return torn ? { id, paths, records, torn } : { id, paths, records };
+    const { records: own, torn } = readJournal(paths.journal);
+    const { records, ancestors } = historyOf(this.root, own);
+    return { id, paths, records, ancestors, ...(torn ? { torn } : {}) };
   }
 
   /**
@@ -204,8 +211,10 @@ export class SessionStore {
     };
   }
 
-  private blobStore(paths: SessionPaths): BlobStore {
-    return new BlobStore(paths.blobs, { redactor: this.redactor, durable: this.options.fsync !== 'never' });
+  /** A fork reads the blobs of the records it inherited from its ancestors' stores (never copied). */
+  private blobStore(paths: SessionPaths, ancestors: readonly string[] = []): BlobStore {
+    const readAlso = ancestors.map((id) => sessionPathsUnder(this.root, id).blobs);
+    return new BlobStore(paths.blobs, { redactor: this.redactor, durable: this.options.fsync !== 'never', readAlso });
   }
 }
 

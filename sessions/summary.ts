@@ -17,7 +17,7 @@ import type { Redactor } from './redactor.js';
 export type EndStatus = Exclude<SessionStatus, 'running'>;
 
 /** Bumped when the figures' meaning changes: a summary of another version is rebuilt from the journal. */
-const SUMMARY_VERSION = 2;
+const SUMMARY_VERSION = 3;
 
 export interface SessionSummary extends SessionFigures {
   id: string;
@@ -31,6 +31,9 @@ export interface SessionSummary extends SessionFigures {
   endReason?: string;
   /** The journal prefix folded in: where to read on from. */
   through: ReadFrom;
+  /** A fork's parent session and the turn it went on from (its first turns are the parent's). */
+  parent?: string;
+  forkTurn?: number;
 }
 
 const summarySchema = z.object({
@@ -45,6 +48,8 @@ const summarySchema = z.object({
   toolCalls: z.number(),
   usage: z.object({ promptTokens: z.number(), completionTokens: z.number(), cachedTokens: z.number(), prefilledTokens: z.number() }),
   through: z.object({ offset: z.number(), seq: z.number(), lines: z.number() }),
+  parent: z.string().optional(),
+  forkTurn: z.number().optional(),
 });
 
 export function emptySummary(id: string): SessionSummary {
@@ -78,6 +83,13 @@ export function foldSummary(summary: SessionSummary, record: JournalRecord): voi
       if (record.reason === undefined) delete summary.endReason;
       else summary.endReason = record.reason;
       return;
+    case 'fork':
+      // A fork began now, from its parent's first turns (folded before it).
+      summary.id = record.sessionId;
+      summary.parent = record.parent;
+      summary.forkTurn = record.atTurn;
+      summary.startedAt = record.t;
+      break;
     case 'checkpoint':
     case 'rewind':
     case 'error':

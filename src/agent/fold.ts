@@ -200,6 +200,12 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
     case 'checkpoint':
       state.tree = record.ref;
       return;
+    case 'fork':
+      // The records before it are the parent's, through the end of the turn forked at.
+      state.sessionId = record.sessionId;
+      state.ended = undefined;
+      if (record.tree) state.tree = record.tree;
+      return;
     case 'error':
     case 'endpoint':
     case 'slot':

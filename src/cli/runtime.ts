@@ -36,6 +36,7 @@ import { startAllowListProxy, type AllowListProxy } from '../../sandboxes/networ
 import type { Sandbox } from '../../sandboxes/types.js';
 import { createWorktree, worktreeSandboxPaths, type Worktree } from '../../sandboxes/worktree.js';
 import { newSessionId, resolveHome } from '../../sessions/home.js';
+import { worktreeOwner } from '../../sessions/lineage.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import { Redactor, SECRET_ENV_VARS } from '../../sessions/redactor.js';
 import type { Session } from '../../sessions/session.js';
@@ -227,10 +228,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     let worktree: Worktree | undefined;
     let extra: { writable?: string[]; readOnly?: string[] } = {};
     if (settings.worktree || (previous && previous.workspace !== previous.cwd)) {
+      // A fork in its parent's worktree reopens that one (sessions/lineage.ts).
+      const owner = previous ? worktreeOwner(previous) : sessionId;
       worktree = await createWorktree({
         repo: previous?.cwd ?? settings.cwd,
-        sessionId,
-        path: join(home, 'worktrees', sessionId),
+        sessionId: owner,
+        path: join(home, 'worktrees', owner),
         ...(previous?.settings.worktreeBase ? { base: String(previous.settings.worktreeBase) } : {}),
       });
       workspace = worktree.path;

@@ -43,7 +43,9 @@ export function renderTranscript(records: readonly JournalRecord[], childRecords
       case 'session_start':
         out.push(`# Session ${record.sessionId}`, '', `- model: ${record.endpoint.model} on ${record.endpoint.server} (${record.endpoint.baseURL})`);
         out.push(`- workspace: ${record.workspace}`, `- sandbox: ${record.sandbox}`, `- started: ${new Date(record.t).toISOString()}`);
-        out.push(`- instructions: ${instructionList(record.settings.instructions)}`, '');
+        out.push(`- instructions: ${instructionList(record.settings.instructions)}`);
+        if (record.forkOf) out.push(`- fork of session ${record.forkOf.parent} at turn ${record.forkOf.atTurn} (the turns up to it are the parent's)`);
+        out.push('');
         break;
       case 'user':
         out.push('## User', '', record.content, '');
@@ -82,6 +84,9 @@ export function renderTranscript(records: readonly JournalRecord[], childRecords
         break;
       case 'rewind':
         out.push(`## Rewind to turn ${record.toTurn}`, '', `_the files and the conversation went back to the end of turn ${record.toTurn} (checkpoint ${record.tree})_`, '');
+        break;
+      case 'fork':
+        out.push(`## Fork of session ${record.parent} at turn ${record.atTurn}`, '', `_this session goes on from here in ${record.workspace}${record.worktree ? ` (its own worktree, branch ${record.worktree.branch})` : ''}${record.tree ? `, files of checkpoint ${record.tree}` : ''}_`, '');
         break;
       case 'endpoint':
         out.push(`_endpoint ${record.previous.baseURL} (${record.previous.server}, ${record.previous.model}) → ${record.endpoint.baseURL} (${record.endpoint.server}, ${record.endpoint.model})_`, '');

@@ -124,6 +124,7 @@ class RecordConverter {
         return;
       case 'endpoint':
       case 'slot':
+      case 'fork':
         return;
       case 'error':
         yield this.event(record.t, { type: 'error', code: record.code, message: record.message });

@@ -5,6 +5,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { removeWorktree } from '../../../sandboxes/worktree.js';
 import { resolveHome } from '../../../sessions/home.js';
+import { worktreeOwner } from '../../../sessions/lineage.js';
 import type { JournalRecord } from '../../../sessions/records.js';
 import type { Session } from '../../../sessions/session.js';
 import { SessionStore, type SessionContents, type SessionInfo } from '../../../sessions/store.js';
@@ -40,7 +41,8 @@ function openForChange(ref: string): Session {
 
 function row(info: SessionInfo, now: number): string {
   const age = info.lastActivity ? `${formatDuration(now - info.lastActivity)} ago` : '-';
-  const task = info.task.split('\n')[0]!.slice(0, 60);
+  const fork = info.parent ? `(fork of ${info.parent} at turn ${info.forkTurn}) ` : '';
+  const task = `${fork}${info.task.split('\n')[0]!.slice(0, 60)}`;
   return [info.id, info.status.padEnd(11), String(info.turns).padStart(5), String(info.toolCalls).padStart(6), age.padStart(12), task].join('  ');
 }
 
@@ -50,8 +52,11 @@ export function registerSessions(program: Command, setExitCode: (code: number) =
     .command('list')
     .description('sessions, most recent first')
     .option('--json', 'print one JSON array')
-    .action((flags: { json?: boolean }) => {
-      const infos = store().list();
+    .action(async (flags: { json?: boolean }) => {
+      const sessions = store();
+      const infos = sessions.list();
+      const { unfinishedForks } = await import('../fork.js');
+      for (const dir of unfinishedForks(sessions.root)) process.stderr.write(`endure: an interrupted fork left ${dir}; the next 'endure sessions fork' removes it\n`);
       if (flags.json) {
         const rows = infos.map((info) => ({
           id: info.id,
@@ -62,6 +67,7 @@ export function registerSessions(program: Command, setExitCode: (code: number) =
           started_at: new Date(info.startedAt).toISOString(),
           last_activity: new Date(info.lastActivity).toISOString(),
           dir: info.dir,
+          ...(info.parent ? { parent: info.parent, at_turn: info.forkTurn } : {}),
           ...(info.problem ? { problem: info.problem } : {}),
         }));
         process.stdout.write(`${JSON.stringify(rows)}\n`);
@@ -126,6 +132,26 @@ export function registerSessions(program: Command, setExitCode: (code: number) =
       setExitCode(0);
     });
   sessions
+    .command('fork')
+    .description('start a new session from the end of a turn of another (its journal is not copied or changed)')
+    .argument('<id>', 'session id, unique prefix, or last')
+    .option('--at <turn>', "the turn to go on from (as numbered by sessions show) (default: the session's last finished turn)")
+    .option('--worktree', "give the fork its own git worktree holding that turn's files (default: the session's workspace as it is)")
+    .option('--json', 'print {"session_id","parent","at_turn"}')
+    .action(async (id: string, flags: { at?: string; worktree?: boolean; json?: boolean }) => {
+      const at = flags.at === undefined ? undefined : Number(flags.at);
+      if (at !== undefined && (!Number.isInteger(at) || at < 1)) throw new ConfigError('bad_turn', `--at ${flags.at}: give a turn number (a whole number from 1, as sessions show numbers them)`);
+      const { forkSession } = await import('../fork.js');
+      const fork = await forkSession(id, {
+        ...(at !== undefined ? { at } : {}),
+        ...(flags.worktree ? { worktree: true } : {}),
+        warn: (message) => process.stderr.write(`endure: ${message}\n`),
+      });
+      if (flags.json) process.stdout.write(`${JSON.stringify({ session_id: fork.sessionId, parent: fork.parent, at_turn: fork.atTurn })}\n`);
+      else process.stdout.write(`${fork.sessionId}\n`);
+      setExitCode(0);
+    });
+  sessions
     .command('rm')
     .description('remove a session (and its worktree and branch, if it had one)')
     .argument('<id>', 'session id, unique prefix, or last')
@@ -133,8 +159,12 @@ export function registerSessions(program: Command, setExitCode: (code: number) =
       const sessionStore = store();
       const contents = sessionStore.read(id);
       const start = contents.records[0];
+      // A fork reads its parent's journal, blobs and checkpoints: the parent goes after its forks.
+      const forks = sessionStore.list().filter((info) => info.parent === contents.id).map((info) => info.id);
+      if (forks.length > 0) throw new ConfigError('has_forks', `session ${contents.id} has forks that go on from its turns (${forks.join(', ')}); remove them first (endure sessions rm <id>)`);
       const removed = await sessionStore.remove(contents.id, async () => {
-        if (start?.kind === 'session_start' && start.workspace !== start.cwd)
+        // Only its own worktree: a fork in its parent's workspace leaves that one alone.
+        if (start?.kind === 'session_start' && start.workspace !== start.cwd && worktreeOwner(start) === contents.id)
           await removeWorktree({ repo: start.cwd, sessionId: contents.id, path: start.workspace });
       });
       process.stdout.write(`removed session ${removed.id}\n`);
