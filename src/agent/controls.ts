@@ -112,4 +112,39 @@ export interface SessionCommands {
   requestCompaction(): void;
   /** /compact while idle: compacts now; the events of the step (a compaction, or a warning saying why not). */
   compactNow(signal: AbortSignal): AsyncIterable<import('./events.js').AgentEvent>;
+  /** The turns /rewind can go back to (those with a checkpoint), oldest first. */
+  rewindPoints(): Promise<RewindPoint[]>;
+  /** Files changed outside the session since it last wrote or restored them (what a rewind would overwrite). */
+  changedOutside(): Promise<string[]>;
+  /**
+   * Restores the files of turn `turn` and makes the next message continue from its end
+   * (the same rewind as `sessions rewind`). `force` first saves files changed outside
+   * the session under its rewind-backup/; without it such files make it throw.
+   */
+  rewind(turn: number, options: { force: boolean }): Promise<RewindDone>;
+}
+
+/** A turn /rewind lists. */
+export interface RewindPoint {
+  turn: number;
+  /** The first line of the model's text, else of the user message that started the turn. */
+  firstLine: string;
+  /** Files the turn changed (workspace-relative). */
+  files: string[];
+  /**
+   * True for the session's first checkpoint: nothing earlier to compare with, so
+   * `files` are only those the edit tools named (a shell command's changes are not listed).
+   */
+  first?: boolean;
+  /** False for a turn a rewind left behind (still a valid target). */
+  current: boolean;
+}
+
+/** What a rewind restored. */
+export interface RewindDone {
+  toTurn: number;
+  restored: string[];
+  removed: string[];
+  /** Where files changed outside the session were saved (force). */
+  backup?: string;
 }

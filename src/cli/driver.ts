@@ -9,6 +9,7 @@ import { SteeringQueue, type SessionCommands, type SessionDriver } from '../agen
 import { runLoop } from '../agent/loop.js';
 import { resolveHome } from '../../sessions/home.js';
 import { SessionStore } from '../../sessions/store.js';
+import { liveRewind } from './live-rewind.js';
 import type { Runtime } from './runtime.js';
 import type { Settings } from './settings.js';
 import { workspaceDiff } from './workspace-diff.js';
@@ -60,6 +61,7 @@ export function createDriver(first: Runtime, settings: Settings, options: Driver
       const start = runtime.session.records[0];
       return workspaceDiff(runtime.sandbox.workspace, start?.kind === 'session_start' ? start.gitHead : undefined);
     },
+    ...liveRewind(() => runtime),
     recentSessions(limit) {
       return new SessionStore({ home: resolveHome(process.env) }).list().slice(0, limit);
     },

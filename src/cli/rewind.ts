@@ -56,11 +56,15 @@ function pendingPath(session: Session): string {
  * to its target and its record appended (unless it already was). Returns the
  * record it appended, if any, and the turn; undefined when nothing was pending.
  */
-export async function completePendingRewind(session: Session, store = storeOf(session)): Promise<{ toTurn: number; appended?: JournalRecord } | undefined> {
+export async function completePendingRewind(
+  session: Session,
+  store = storeOf(session),
+  records: readonly JournalRecord[] = session.records,
+): Promise<{ toTurn: number; appended?: JournalRecord } | undefined> {
   const path = pendingPath(session);
   if (!existsSync(path)) return undefined;
   const pending = JSON.parse(readFileSync(path, 'utf8')) as Pending;
-  const last = session.records.at(-1);
+  const last = records.at(-1);
   let appended: JournalRecord | undefined;
   // Killed after the record was written: only the marker is left.
   if (!(last?.kind === 'rewind' && last.tree === pending.tree && last.throughSeq === pending.throughSeq)) {
@@ -74,23 +78,46 @@ export async function completePendingRewind(session: Session, store = storeOf(se
 }
 
 /** The one-line error for a turn that cannot be rewound to, with the valid range. */
-function badTurn(session: Session, to: number): ConfigError {
-  const turns = turnsOf(session.records).filter((turn) => turn.tree !== undefined).map((turn) => turn.turn);
+function badTurn(session: Session, records: readonly JournalRecord[], to: number): ConfigError {
+  const turns = turnsOf(records).filter((turn) => turn.tree !== undefined).map((turn) => turn.turn);
   if (turns.length === 0) return new ConfigError('bad_turn', `session ${session.id} has no checkpoint yet (no turn changed files), so there is nothing to rewind to`);
   const range = `${Math.min(...turns)}-${Math.max(...turns)}`;
   return new ConfigError('bad_turn', `--to ${to}: no checkpoint at turn ${to} of session ${session.id}; valid turns: ${range}`);
 }
 
-export async function rewind(session: Session, to: number, options: { force?: boolean; now?: () => Date } = {}): Promise<RewindOutcome> {
+export interface RewindOptions {
+  /** Save files changed outside the session under `<session>/rewind-backup/` and go on (else refuse naming them). */
+  force?: boolean;
+  now?: () => Date;
+  /**
+   * The journal's records now. @default session.records (what it held when opened:
+   * right for a command that just opened it; a live session passes the journal read again)
+   */
+  records?: readonly JournalRecord[];
+}
+
+/** Files changed outside the session since it last wrote or restored them (its latest checkpoint or rewind), given a snapshot just taken. */
+function outsideChanges(store: CheckpointStore, records: readonly JournalRecord[], current: string): Promise<FileChange[]> {
+  const known = lastTree(records);
+  return known ? store.changes(known, current) : Promise.resolve([]);
+}
+
+/** What a rewind would refuse to overwrite now (the UI asks about them before it rewinds). */
+export async function changedOutside(session: Session, records: readonly JournalRecord[] = session.records): Promise<FileChange[]> {
   const store = storeOf(session);
-  const completed = await completePendingRewind(session, store);
-  const records = completed?.appended ? [...session.records, completed.appended] : session.records;
+  return outsideChanges(store, records, await store.snapshot());
+}
+
+export async function rewind(session: Session, to: number, options: RewindOptions = {}): Promise<RewindOutcome> {
+  const store = storeOf(session);
+  const known = options.records ?? session.records;
+  const completed = await completePendingRewind(session, store, known);
+  const records = completed?.appended ? [...known, completed.appended] : known;
   const point = turnPoint(records, to);
-  if (!point?.tree) throw badTurn(session, to);
+  if (!point?.tree) throw badTurn(session, records, to);
 
   const current = await store.snapshot();
-  const known = lastTree(records);
-  const outside = known ? await store.changes(known, current) : [];
+  const outside = await outsideChanges(store, records, current);
   let backup: string | undefined;
   if (outside.length > 0) {
     if (!options.force) {

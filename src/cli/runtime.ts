@@ -50,7 +50,7 @@ export const SYSTEM_PROMPT: string = readFileSync(new URL('../agent/system-promp
 
 export interface Runtime {
   session: Session;
-  state: ConversationState;
+  readonly state: ConversationState;
   model: ModelClient;
   tools: McpToolHost;
   sandbox: Sandbox;
@@ -59,6 +59,11 @@ export interface Runtime {
   resumed: boolean;
   /** The instruction files read into the system prompt at session start (recorded in session_start). */
   instructions: string[];
+  /**
+   * Folds the conversation again from the journal's records, after something other
+   * than the loop appended to it (a rewind from the UI): the next run goes on from it.
+   */
+  refold(records: readonly JournalRecord[]): void;
   /** The session_start event, once, for a UI that shows it before the first run (the loop then leaves it out). */
   opening(): AgentEvent | undefined;
   /** The loop's dependencies for one run. */
@@ -323,7 +328,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       options.onSession?.(session);
     }
 
-    const state = foldRecords(resumedExtra.length ? [...session.records, ...resumedExtra] : session.records);
+    let state = foldRecords(resumedExtra.length ? [...session.records, ...resumedExtra] : session.records);
     // "always" lasts the session: every run (one per message in the UI) asks through it.
     const approvalMemory = new ApprovalMemory();
     const openSession = session;
@@ -351,7 +356,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     const subagents: Subagents = { sessions: childSessions(store, openSession, startRecord(openSession.records)), slots: new Slots(settings.maxAgents), model, runLoop };
     const runtime: Runtime = {
       session: openSession,
-      state,
+      get state() {
+        return state;
+      },
+      refold(records) {
+        state = foldRecords(records);
+      },
       model: client,
       tools: hostTools,
       sandbox,

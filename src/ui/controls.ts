@@ -2,6 +2,7 @@
  * What the keys of the UI reach: the interactive session controller, or the replay
  * player. Components call these and draw the store; they never run the loop.
  */
+import type { Key } from 'ink';
 import type { ApprovalDecision, ApprovalRequest } from '../agent/controls.js';
 import type { CustomCommand } from '../context/custom-commands.js';
 
@@ -16,6 +17,10 @@ export interface UiControls {
   answer(decision: ApprovalDecision): void;
   /** What an "always" for this request would cover, shown beside the `a` key; undefined: not offered. */
   describeAlways(request: ApprovalRequest): string | undefined;
+  /** Esc twice on an empty prompt while idle: opens /rewind (absent where there is nothing to rewind, as in replay). */
+  openRewind?(): void;
+  /** A key while /rewind is on screen. */
+  rewindKey?(input: string, key: Key): void;
   /** False when there is no prompt box (replay). */
   readonly acceptsInput: boolean;
   /** Custom commands, for completion after `/`. */

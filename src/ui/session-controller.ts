@@ -5,6 +5,7 @@
  * Ctrl+C twice aborts, closes the driver (and so the journal) and settles `closed`
  * with the exit code.
  */
+import type { Key } from 'ink';
 import type { ApprovalDecision, ApprovalRequest, Approver, SessionDriver } from '../agent/controls.js';
 import type { AgentEvent, EndStatus } from '../agent/events.js';
 import { expandCustomCommand, type CustomCommand } from '../context/custom-commands.js';
@@ -13,6 +14,7 @@ import { alwaysCovers } from './approvals.js';
 import { approvalDiff } from './approval-diff.js';
 import type { UiControls } from './controls.js';
 import { clip } from './format.js';
+import { RewindFlow } from './rewind-flow.js';
 import { parseInput, type ApprovalPolicy, type SlashContext } from './slash-commands.js';
 import { finish, initialViewState } from './state.js';
 import type { ViewStore } from './store.js';
@@ -54,6 +56,7 @@ export class SessionController implements UiControls {
   private quitting: Promise<number> | undefined;
   private settleClosed: (code: number) => void = () => {};
   private approvalPolicy: ApprovalPolicy;
+  private readonly rewindFlow: RewindFlow;
 
   constructor(
     private readonly driver: SessionDriver,
@@ -64,6 +67,12 @@ export class SessionController implements UiControls {
       this.settleClosed = resolve;
     });
     this.approvalPolicy = options.approvalPolicy;
+    this.rewindFlow = new RewindFlow({
+      store,
+      commands: () => this.driver.commands,
+      running: () => this.current !== undefined,
+      print: (text, tone) => this.print('/rewind', text, tone),
+    });
     this.announce();
   }
 
@@ -134,6 +143,14 @@ export class SessionController implements UiControls {
     this.current?.abort.abort();
   }
 
+  openRewind(): void {
+    if (this.quitting === undefined) this.rewindFlow.open();
+  }
+
+  rewindKey(input: string, key: Key): void {
+    this.rewindFlow.key(input, key);
+  }
+
   quitKey(): void {
     if (this.quitting !== undefined) return;
     if (!this.store.state.quitArmed) {
@@ -198,6 +215,9 @@ export class SessionController implements UiControls {
         this.store.update((state) => ({ ...state, status: fresh.status, live: fresh.live, ended: undefined, conversed: false }));
         this.announce();
       },
+      openRewind: (turn) => {
+        if (this.quitting === undefined) this.rewindFlow.open(turn);
+      },
       quit: () => void this.quit(),
     };
   }
@@ -219,6 +239,8 @@ export class SessionController implements UiControls {
       running.abort.abort();
       await running.done;
     }
+    // A rewind under way finishes (its record in the journal) before the journal closes.
+    await this.rewindFlow.settled();
     let code = running !== undefined ? 130 : this.lastStatus === undefined ? 0 : EXIT_CODES[this.lastStatus];
     try {
       await this.driver.close();

@@ -30,6 +30,8 @@ export interface SlashContext {
   setApprovalPolicy(policy: ApprovalPolicy): void;
   /** Closes this session and continues in a new one with the same settings. */
   newSession(): Promise<void>;
+  /** Opens /rewind's list of turns (with `turn`, goes to that turn); says why not while the agent works. */
+  openRewind(turn?: number): void;
   /** Compacts now (idle) or at the run's next turn boundary (running). */
   compact(): 'started' | 'running';
   quit(): void;
@@ -65,7 +67,17 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
       context.print(how === 'running' ? 'the conversation is compacted before the next turn' : 'compacting the conversation (esc stops it)');
     },
   },
-  { name: 'rewind', help: "restore the workspace and the conversation to an earlier turn", run: notYet('rewind') },
+  {
+    name: 'rewind',
+    args: '[turn]',
+    help: "back to the end of an earlier turn: its files and conversation (esc twice on an empty prompt opens it too)",
+    run: (args, context) => {
+      if (args === '') return context.openRewind();
+      const turn = Number(args);
+      if (!Number.isInteger(turn) || turn < 1) return context.print(`/rewind takes a turn number (as the list shows them); got "${args}"`, 'error');
+      context.openRewind(turn);
+    },
+  },
   { name: 'fork', help: 'start a new session from this one', run: notYet('fork') },
   {
     name: 'diff',

@@ -13,6 +13,7 @@ import type { ApprovalDiff } from './approval-diff.js';
 import { reasoningItem, toolItem, type FinishedItem, type NewItem } from './finished-item.js';
 import { appendTail, clip, formatTokens } from './format.js';
 import { EMPTY_LINE, type LineState } from './line-editor.js';
+import type { RewindView } from './rewind-view.js';
 import { parseArguments, summarizeToolCall } from './tool-summary.js';
 
 /** Streamed text kept for the live turn; older text is already off screen. */
@@ -95,6 +96,10 @@ export interface ViewState {
   approvalDiff?: ApprovalDiff;
   /** Ctrl+C was pressed once; a second press quits. */
   quitArmed: boolean;
+  /** Esc was pressed once on an empty prompt while idle; a second press opens /rewind. */
+  escArmed: boolean;
+  /** /rewind on screen (in place of the prompt box), at its current step. */
+  rewind?: RewindView;
   draft: LineState;
   /** Status of the last run that ended. */
   ended?: EndStatus;
@@ -130,6 +135,7 @@ export function initialViewState(info: SessionDriver['info']): ViewState {
     resultShown: false,
     phase: 'idle',
     quitArmed: false,
+    escArmed: false,
     draft: EMPTY_LINE,
     conversed: false,
   };

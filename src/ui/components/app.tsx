@@ -15,6 +15,7 @@ import { FinishedView } from './finished-view.js';
 import { LiveTurn } from './live-turn.js';
 import { PromptBox } from './prompt-box.js';
 import { ResultPanel } from './result-panel.js';
+import { RewindPicker } from './rewind-picker.js';
 import { StatusBar } from './status-bar.js';
 import { useNow } from './use-now.js';
 
@@ -45,6 +46,8 @@ export function App({ store, controls, note, keys = true }: AppProps) {
         {state.resultShown ? <ResultPanel result={state.lastResult} /> : null}
         {state.approval !== undefined ? (
           <ApprovalPrompt request={state.approval} alwaysCovers={controls.describeAlways(state.approval)} {...(state.approvalDiff === undefined ? {} : { diff: state.approvalDiff })} />
+        ) : state.rewind !== undefined ? (
+          <RewindPicker view={state.rewind} />
         ) : controls.acceptsInput && state.phase !== 'closing' ? (
           <PromptBox
             draft={state.draft}
@@ -55,6 +58,7 @@ export function App({ store, controls, note, keys = true }: AppProps) {
           />
         ) : null}
         {state.quitArmed ? <Text color="yellow">Press Ctrl+C again to quit.</Text> : null}
+        {state.escArmed ? <Text color="magenta">Press Esc again to rewind to an earlier turn.</Text> : null}
         {state.phase === 'closing' ? <Text dimColor>closing the session…</Text> : null}
         <Box marginTop={1}>
           <StatusBar status={state.status} elapsedMs={elapsedMs} {...((state.note ?? note) === undefined ? {} : { note: state.note ?? note })} />
@@ -71,7 +75,20 @@ function handleKey(store: ViewStore, controls: UiControls, input: string, key: K
     return;
   }
   if (state.quitArmed) store.update((current) => ({ ...current, quitArmed: false }));
+  if (state.rewind !== undefined) {
+    controls.rewindKey?.(input, key);
+    return;
+  }
+  if (state.escArmed && !key.escape) store.update((current) => ({ ...current, escArmed: false }));
   if (key.escape) {
+    if (controls.openRewind !== undefined && state.phase === 'idle' && state.approval === undefined && state.draft.text === '') {
+      // Two Escs that arrive in one read come as one key with meta set.
+      if (state.escArmed || key.meta) {
+        store.update((current) => ({ ...current, escArmed: false }));
+        controls.openRewind();
+      } else store.update((current) => ({ ...current, escArmed: true }));
+      return;
+    }
     controls.interrupt();
     return;
   }

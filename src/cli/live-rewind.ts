@@ -1,0 +1,27 @@
+/**
+ * The UI's /rewind on the live session: the same core as `sessions rewind`
+ * (src/cli/rewind.ts), run on the runtime's open session, which already holds
+ * the lock. The open Session only knows the records it was opened with, so the
+ * journal is read again; after the rewind the runtime's conversation is folded
+ * again, so the next message goes on from the end of the chosen turn.
+ */
+import { readJournal } from '../../sessions/journal-reader.js';
+import type { JournalRecord } from '../../sessions/records.js';
+import type { SessionCommands } from '../agent/controls.js';
+import { changedOutside, rewind, storeOf } from './rewind.js';
+import { rewindPoints } from './rewind-points.js';
+import type { Runtime } from './runtime.js';
+
+export function liveRewind(runtime: () => Runtime): Pick<SessionCommands, 'rewindPoints' | 'changedOutside' | 'rewind'> {
+  const records = (): JournalRecord[] => readJournal(runtime().session.paths.journal).records;
+  return {
+    rewindPoints: () => rewindPoints(records(), storeOf(runtime().session)),
+    changedOutside: async () => (await changedOutside(runtime().session, records())).map((change) => change.path),
+    async rewind(turn, options) {
+      const live = runtime();
+      const outcome = await rewind(live.session, turn, { force: options.force, records: records() });
+      live.refold(records());
+      return { toTurn: outcome.toTurn, restored: outcome.restored, removed: outcome.removed, ...(outcome.backup ? { backup: outcome.backup } : {}) };
+    },
+  };
+}
