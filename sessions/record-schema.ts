@@ -59,6 +59,7 @@ export const recordBodySchema = z.discriminatedUnion('kind', [
     finish: z.enum(['stop', 'tool_calls', 'length', 'content_filter']),
     usage: usage.optional(),
     modelMs: z.number().optional(),
+    reasoningMs: z.number().optional(),
   }),
   z.object({ kind: z.literal('tool_start'), callId: z.string(), name: z.string(), replayable: z.boolean() }),
   z.object({

@@ -58,6 +58,8 @@ export type RecordBody =
       usage?: Usage;
       /** Milliseconds spent waiting on the model for this message. */
       modelMs?: number;
+      /** Milliseconds it reasoned: from its first reasoning delta to its first answer delta, or to the end. */
+      reasoningMs?: number;
     }
   | {
       kind: 'tool_start';

@@ -55,6 +55,8 @@ export type AgentEventBody =
       type: 'assistant_message';
       content: string;
       reasoning?: string;
+      /** How long it reasoned (the journal's `reasoningMs`): "thought for 3.2s". */
+      reasoningMs?: number;
       toolCalls: { id: string; name: string; arguments: string }[];
       usage?: Usage;
     }

@@ -102,6 +102,9 @@ async function* streamRequest(
   let finished: Extract<ModelEvent, { type: 'finish' }> | undefined;
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
   let lastHeartbeat = started;
+  // How long it thought: from the first reasoning delta to the first answer delta (or the end), as the live view counts it.
+  let reasoningFrom: number | undefined;
+  let reasoningTo: number | undefined;
   for await (const item of withHeartbeat(stream, Math.min(1_000, heartbeatMs))) {
     if (item === TICK) {
       const reason = deps.stop(run.progress());
@@ -118,10 +121,12 @@ async function* streamRequest(
     switch (item.type) {
       case 'reasoning':
         shown.chars += item.text.length;
+        reasoningFrom ??= run.clock();
         yield run.event({ type: 'reasoning_delta', text: item.text });
         break;
       case 'content':
         shown.chars += item.text.length;
+        if (reasoningFrom !== undefined) reasoningTo ??= run.clock();
         yield run.event({ type: 'content_delta', text: item.text });
         break;
       case 'retry':
@@ -146,6 +151,7 @@ async function* streamRequest(
       retryable: true,
     });
   const { message, toolCalls, reason } = finished;
+  const reasoningMs = message.reasoning && reasoningFrom !== undefined ? (reasoningTo ?? run.clock()) - reasoningFrom : undefined;
   const argumentErrors = Object.fromEntries(
     toolCalls.filter((call) => call.argumentError).map((call) => [call.id, call.argumentError!]),
   );
@@ -159,6 +165,7 @@ async function* streamRequest(
     finish: reason,
     ...(usage ? { usage } : {}),
     modelMs: run.clock() - started,
+    ...(reasoningMs === undefined ? {} : { reasoningMs }),
   });
   if (usage) {
     run.budget.charge({ tokens: usage.promptTokens + usage.completionTokens });
@@ -168,6 +175,7 @@ async function* streamRequest(
     type: 'assistant_message',
     content: message.content,
     reasoning: message.reasoning,
+    ...(reasoningMs === undefined ? {} : { reasoningMs }),
     toolCalls: toolCalls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments })),
     usage,
   });

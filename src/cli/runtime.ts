@@ -19,7 +19,7 @@ import { runLoop, type LoopDeps, type SessionStartInfo } from '../agent/loop.js'
 import { Slots, type Subagents } from '../agent/subagents.js';
 import { childSessions } from './child-sessions.js';
 import { stopConditionFor } from '../agent/stop-conditions.js';
-import { loadInstructions, withInstructions } from '../context/instructions.js';
+import { loadInstructions, recordedInstructionFiles, withInstructions } from '../context/instructions.js';
 import { TokenEstimator } from '../context/tokens.js';
 import { outputLimitFor } from '../context/tool-output.js';
 import { defaultBuiltins } from '../mcp/builtin-servers.js';
@@ -119,11 +119,6 @@ function startRecord(records: readonly JournalRecord[]): Extract<JournalRecord, 
   const first = records[0];
   if (first?.kind !== 'session_start') throw new SandboxError('bad_journal', 'the session journal does not start with session_start; it cannot be resumed');
   return first;
-}
-
-function instructionFiles(start: Extract<JournalRecord, { kind: 'session_start' }>): string[] {
-  const files = start.settings.instructions;
-  return Array.isArray(files) ? files.filter((file): file is string => typeof file === 'string') : [];
 }
 
 /** The endpoint a session last talked to: its latest `endpoint` record, else the one it started with. */
@@ -340,7 +335,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     // The first run in this process opens with session_start; later runs (one per UI message) do not repeat it.
     let announced = false;
     const checkpoints = new CheckpointStore(openSession.paths.dir, liveSandbox.workspace);
-    const instructions = instructionFiles(startRecord(openSession.records));
+    const instructions = recordedInstructionFiles(startRecord(openSession.records).settings);
     const sessionStart = (): SessionStartInfo => ({
       resumed: Boolean(options.resume),
       model: model.endpoint.model,

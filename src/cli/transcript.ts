@@ -5,6 +5,7 @@
  */
 import { emptyFigures, foldFigures } from '../../sessions/figures.js';
 import type { JournalRecord } from '../../sessions/records.js';
+import { recordedInstructionFiles } from '../context/instructions.js';
 import { prefilledOf } from '../model/usage.js';
 
 function fence(text: string): string {
@@ -16,8 +17,8 @@ function cacheShare(prompt: number, cached: number): string {
   return prompt > 0 ? `${Math.round((100 * cached) / prompt)}%` : '0%';
 }
 
-function instructionList(files: unknown): string {
-  const list = Array.isArray(files) ? files.filter((file) => typeof file === 'string') : [];
+function instructionList(settings: Record<string, unknown>): string {
+  const list = recordedInstructionFiles(settings);
   return list.length === 0 ? 'none' : list.join(', ');
 }
 
@@ -43,7 +44,7 @@ export function renderTranscript(records: readonly JournalRecord[], childRecords
       case 'session_start':
         out.push(`# Session ${record.sessionId}`, '', `- model: ${record.endpoint.model} on ${record.endpoint.server} (${record.endpoint.baseURL})`);
         out.push(`- workspace: ${record.workspace}`, `- sandbox: ${record.sandbox}`, `- started: ${new Date(record.t).toISOString()}`);
-        out.push(`- instructions: ${instructionList(record.settings.instructions)}`);
+        out.push(`- instructions: ${instructionList(record.settings)}`);
         if (record.forkOf) out.push(`- fork of session ${record.forkOf.parent} at turn ${record.forkOf.atTurn} (the turns up to it are the parent's)`);
         out.push('');
         break;

@@ -131,3 +131,13 @@ export function loadInstructions(sources: InstructionSources): LoadedInstruction
 export function withInstructions(systemPrompt: string, instructions: LoadedInstructions): string {
   return instructions.text === '' ? systemPrompt : `${systemPrompt}\n\n${instructions.text}`;
 }
+
+/**
+ * The instruction files a session's system prompt was built with, as its
+ * session_start record keeps them in `settings.instructions` (false after
+ * --no-instructions, absent in older journals): none for anything but a list.
+ */
+export function recordedInstructionFiles(settings: Record<string, unknown>): string[] {
+  const files = settings.instructions;
+  return Array.isArray(files) ? files.filter((file): file is string => typeof file === 'string') : [];
+}

@@ -6,6 +6,7 @@
 import type { AgentEvent, AgentEventBody } from '../agent/events.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import { emptyFigures, foldFigures } from '../../sessions/figures.js';
+import { recordedInstructionFiles } from '../context/instructions.js';
 
 /** @default at most 120 deltas per streamed text. */
 export const MAX_DELTAS_PER_TEXT = 120;
@@ -58,6 +59,7 @@ class RecordConverter {
           workspace: record.workspace,
           task: record.task,
           ...(record.endpoint.contextWindow === undefined ? {} : { contextWindow: record.endpoint.contextWindow }),
+          ...instructionsOf(record),
         });
         return;
       }
@@ -72,12 +74,14 @@ class RecordConverter {
           yield this.event(previous, { type: 'turn_start' });
         }
         if (this.deltas) yield* this.deltasOf(record, previous);
+        const reasoningMs = reasoningTime(record, previous);
         const toolCalls = (record.toolCalls ?? []).map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
         for (const call of toolCalls) this.argumentsById.set(call.id, call.arguments);
         yield this.event(record.t, {
           type: 'assistant_message',
           content: record.content,
           ...(record.reasoning === undefined ? {} : { reasoning: record.reasoning }),
+          ...(reasoningMs === undefined ? {} : { reasoningMs }),
           toolCalls,
           ...(record.usage === undefined ? {} : { usage: record.usage }),
         });
@@ -146,8 +150,8 @@ class RecordConverter {
     }
   }
 
-  private *deltasOf(record: Extract<JournalRecord, { kind: 'assistant' }>, previous: number): Generator<AgentEvent> {
-    const from = Math.max(previous, record.t - (record.modelMs ?? 0));
+  private *deltasOf(record: AssistantRecord, previous: number): Generator<AgentEvent> {
+    const from = modelStart(record, previous);
     const reasoning = chunks(record.reasoning ?? '');
     const content = chunks(record.content);
     const count = reasoning.length + content.length;
@@ -159,6 +163,32 @@ class RecordConverter {
   private event(time: number, body: AgentEventBody): AgentEvent {
     return { session: this.session, turn: this.figures.turns, seq: this.seq, time, ...body } as AgentEvent;
   }
+}
+
+type AssistantRecord = Extract<JournalRecord, { kind: 'assistant' }>;
+
+/** The instruction files the session's system prompt holds, for its first line. */
+function instructionsOf(record: Extract<JournalRecord, { kind: 'session_start' }>): { instructions?: string[] } {
+  const files = recordedInstructionFiles(record.settings);
+  return files.length === 0 ? {} : { instructions: files };
+}
+
+/** When the model began on this message: its recorded wait, bounded by the record before it. */
+function modelStart(record: AssistantRecord, previous: number): number {
+  return Math.max(previous, record.t - (record.modelMs ?? 0));
+}
+
+/**
+ * How long the message reasoned: what the loop measured, else (a journal written
+ * before it did) the reasoning's share of the model's time, where the replayed
+ * deltas put the first answer delta.
+ */
+function reasoningTime(record: AssistantRecord, previous: number): number | undefined {
+  if ((record.reasoning ?? '').trim() === '') return undefined;
+  if (record.reasoningMs !== undefined) return record.reasoningMs;
+  const from = modelStart(record, previous);
+  const reasoning = chunks(record.reasoning ?? '').length;
+  return spread(from, record.t, reasoning, reasoning + chunks(record.content).length) - from;
 }
 
 function chunks(text: string): string[] {

@@ -230,7 +230,8 @@ function applyBody(state: ViewState, event: AgentEvent): ViewState {
     case 'assistant_message': {
       let next: ViewState = { ...state, live: { ...EMPTY_LIVE, tools: live.tools } };
       const reasoning = event.reasoning ?? '';
-      const thoughtMs = live.reasoningStartedAt === undefined ? undefined : (live.reasoningEndedAt ?? event.time) - live.reasoningStartedAt;
+      // The loop's own measure when the event carries it (live, and a journal that recorded it), else what the deltas showed.
+      const thoughtMs = event.reasoningMs ?? (live.reasoningStartedAt === undefined ? undefined : (live.reasoningEndedAt ?? event.time) - live.reasoningStartedAt);
       if (reasoning.trim() !== '') next = finish(next, reasoningItem(reasoning, state.reasoningShown, thoughtMs));
       if (event.content.trim() !== '') next = finish(next, { kind: 'answer', text: event.content, partial: false });
       return next;

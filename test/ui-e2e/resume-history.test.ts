@@ -4,12 +4,15 @@
  * through runInteractive with a long journal (only the last items are drawn, a run
  * cut off by a crash leaves nothing live), once with the real CLI in tmux.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import type { AgentEventBody } from '../../src/agent/events.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import { HISTORY_ITEMS } from '../../src/ui/history.js';
 import { runInteractive } from '../../src/ui/index.js';
-import { call, planModel, sessionIds } from '../support/e2e-fixtures.js';
+import { formatSeconds } from '../../src/ui/format.js';
+import { call, journalOf, planModel, sessionIds } from '../support/e2e-fixtures.js';
 import { terminal } from '../ui/support/fake-terminal.js';
 import { ScriptedDriver, waitFor } from '../ui/support/scripted-driver.js';
 import { uiTest as test } from './support/tmux.js';
@@ -83,16 +86,30 @@ describe('resume shows the history', { timeout: 120_000 }, () => {
   });
 
   test('endure resume in a terminal opens on the earlier conversation and the status so far', async ({ server, repo, home, terminal, endure }) => {
+    writeFileSync(join(repo, 'AGENTS.md'), 'Run the tests before you answer.\n');
     server.respondWith(
-      planModel([{ reasoning: 'Start with the readme.', toolCalls: [call('read_file', { path: 'README.md' })] }, { content: 'The readme says: e2e workspace.' }], 'Nothing more to add.'),
+      planModel(
+        [
+          // Paced chunks: the reasoning takes a measurable time before the first answer text.
+          { reasoning: 'Start with the readme.', content: 'Reading it.', toolCalls: [call('read_file', { path: 'README.md' })], chunkDelayMs: 20 },
+          { content: 'The readme says: e2e workspace.' },
+        ],
+        'Nothing more to add.',
+      ),
     );
     const first = await endure.exec(['summarise the readme']).done;
     expect(first.code).toBe(0);
     const [id] = sessionIds(home);
+    const thought = journalOf(home, id!).records.find((record) => record.kind === 'assistant' && record.reasoning !== undefined);
+    const reasoningMs = thought?.kind === 'assistant' ? thought.reasoningMs : undefined;
+    expect(reasoningMs).toBeGreaterThan(0);
 
     await terminal.endure(['resume', 'last', '--base-url', server.url, '--sandbox', 'host', '--approval', 'ask']);
     const opened = await terminal.waitFor('a follow-up, or Ctrl+C twice to quit');
     expect(opened).toContain(`◆ session ${id} started`);
+    // As the live view showed them: the instruction files read, and how long each reasoning block took.
+    expect(opened.replace(/\s+/g, ' ')).toContain(`· instructions AGENTS.md`);
+    expect(opened).toContain(`✻ thought for ${formatSeconds(reasoningMs!)}: Start with the readme.`);
     expect(opened).toContain('› summarise the readme');
     expect(opened).toMatch(/✓ read_file README\.md · \d/);
     expect(opened).toContain('The readme says: e2e workspace.');

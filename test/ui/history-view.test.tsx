@@ -1,0 +1,99 @@
+/**
+ * The view of an existing session drawn from its journal (resume, replay) shows
+ * what the live view showed: the first line with the instruction files read, and
+ * how long each reasoning block thought. The seconds come from the record's
+ * `reasoningMs`, else (a journal written before it was recorded) from the share of
+ * the model's time the replayed deltas give the reasoning; the finished history and
+ * the replay with deltas derive the same figure.
+ */
+import { cleanup, render } from 'ink-testing-library';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { JournalRecord } from '../../sessions/records.js';
+import { App } from '../../src/ui/components/app.js';
+import type { FinishedItem } from '../../src/ui/finished-item.js';
+import { historyState } from '../../src/ui/history.js';
+import { finishedEvents, journalToEvents } from '../../src/ui/journal-events.js';
+import { SessionController } from '../../src/ui/session-controller.js';
+import { initialViewState, reduceEvent, type ViewState } from '../../src/ui/state.js';
+import { ViewStore } from '../../src/ui/store.js';
+import { itemAt } from '../../src/ui/append-log.js';
+import { ScriptedDriver } from './support/scripted-driver.js';
+
+afterEach(() => cleanup());
+
+const T0 = Date.UTC(2026, 3, 1, 9);
+
+function journal(assistant: Record<string, unknown>, settings: Record<string, unknown> = { instructions: ['~/.config/endure/AGENTS.md', 'AGENTS.md', 'pkg/AGENTS.md'] }): JournalRecord[] {
+  let seq = 0;
+  const records: JournalRecord[] = [];
+  const add = (t: number, body: Record<string, unknown>) => records.push({ seq: ++seq, t: T0 + t, ...body } as JournalRecord);
+  add(0, {
+    kind: 'session_start', sessionId: 'h1', version: '0.1.0', task: 'fix it', cwd: '/w', workspace: '/w',
+    endpoint: { baseURL: 'http://127.0.0.1:8080/v1', server: 'llama', model: 'qwen3-coder', contextWindow: 32_768 },
+    sandbox: 'host', thinking: true, systemPrompt: 'sys', tools: ['read_file'], settings,
+  });
+  add(10, { kind: 'user', content: 'fix it' });
+  add(6010, { kind: 'assistant', turn: 1, content: 'Fixed.', reasoning: 'The bug is in a.ts.', finish: 'stop', modelMs: 6000, ...assistant });
+  add(6020, { kind: 'end', status: 'done', result: 'Fixed.' });
+  return records;
+}
+
+const info = { sessionId: 'h1', model: 'qwen3-coder', server: 'llama', sandbox: 'host', workspace: '/w', budgets: {} };
+
+function screenOf(state: ViewState): string {
+  const driver = new ScriptedDriver(async function* () {}, info);
+  const store = new ViewStore(state, { frameMs: 0 });
+  const controller = new SessionController(driver, store, { approvalPolicy: 'ask', bell: () => undefined });
+  // One space for each run of whitespace: the first line wraps at the frame's width.
+  return (render(<App store={store} controls={controller} note="approval ask" />).lastFrame() ?? '').replace(/\s+/g, ' ');
+}
+
+function reasoningItems(state: ViewState): Extract<FinishedItem, { kind: 'reasoning' }>[] {
+  const items: Extract<FinishedItem, { kind: 'reasoning' }>[] = [];
+  for (let index = 0; index < state.finished.count; index += 1) {
+    const item = itemAt(state.finished, index);
+    if (item?.kind === 'reasoning') items.push(item);
+  }
+  return items;
+}
+
+async function replayed(records: JournalRecord[]): Promise<ViewState> {
+  let state = initialViewState(info);
+  for await (const event of journalToEvents(records)) state = reduceEvent(state, event);
+  return state;
+}
+
+describe('the history view of a resumed session', () => {
+  test('its first line lists the instruction files, and a reasoning block says how long it thought', () => {
+    const screen = screenOf(historyState(info, journal({ reasoningMs: 4200 })));
+    expect(screen).toContain('◆ session h1 started · qwen3-coder on llama · sandbox host · /w · instructions ~/.config/endure/AGENTS.md, AGENTS.md, pkg/AGENTS.md');
+    expect(screen).toContain('✻ thought for 4.2s: The bug is in a.ts.');
+    expect(screen).toContain('Fixed.');
+  });
+
+  test('a session started with --no-instructions (or an older journal) has no instructions on its first line', () => {
+    for (const settings of [{ instructions: false }, {}]) {
+      const screen = screenOf(historyState(info, journal({ reasoningMs: 4200 }, settings)));
+      expect(screen).toContain('◆ session h1 started · qwen3-coder on llama · sandbox host · /w');
+      expect(screen).not.toContain('instructions');
+    }
+  });
+
+  test('the finished history and the replay with deltas give the same seconds, recorded or derived', async () => {
+    // Recorded: the loop's measure wins over the spread of the replayed deltas.
+    const recorded = journal({ reasoningMs: 4200 });
+    expect(reasoningItems(historyState(info, recorded)).map((item) => item.durationMs)).toEqual([4200]);
+    expect(reasoningItems(await replayed(recorded)).map((item) => item.durationMs)).toEqual([4200]);
+    // An older journal: one reasoning chunk and one answer chunk share the 6 s the model took.
+    const older = journal({});
+    expect(reasoningItems(historyState(info, older)).map((item) => item.durationMs)).toEqual([3000]);
+    expect(reasoningItems(await replayed(older)).map((item) => item.durationMs)).toEqual([3000]);
+    expect(screenOf(historyState(info, older))).toContain('✻ thought for 3s: The bug is in a.ts.');
+  });
+
+  test('a message without reasoning has no thought line', () => {
+    const screen = screenOf(historyState(info, journal({ reasoning: undefined })));
+    expect(screen).not.toContain('thought');
+    expect(screen).toContain('Fixed.');
+  });
+});
