@@ -7,7 +7,7 @@
  * without AGENTS.md falls back to QWEN.md, then CLAUDE.md. The files are text
  * for the model only; nothing in them runs.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
 /** @default 32 KB of instruction text in all; the rest is cut with a note. */
@@ -50,12 +50,18 @@ export function directoriesDown(root: string, cwd: string): string[] {
   return [root, ...parts.map((_, index) => join(root, ...parts.slice(0, index + 1)))];
 }
 
-function firstPresent(dir: string): string | undefined {
-  for (const name of INSTRUCTION_FILE_NAMES) {
-    const path = join(dir, name);
-    if (existsSync(path)) return path;
+/** A broken link counts as present: it is reported, not passed over for the next name. */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
-  return undefined;
+}
+
+function firstPresent(dir: string): string | undefined {
+  return INSTRUCTION_FILE_NAMES.map((name) => join(dir, name)).find(present);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -66,7 +72,8 @@ function readText(path: string): { text: string } | { problem: string } {
     return { text: utf8.decode(readFileSync(path)) };
   } catch (error) {
     if (error instanceof TypeError) return { problem: 'not UTF-8 text' };
-    return { problem: (error as NodeJS.ErrnoException).code ?? 'unreadable' };
+    const code = (error as NodeJS.ErrnoException).code;
+    return { problem: code === 'ENOENT' ? 'a link to nothing' : code === 'EACCES' ? 'not readable (permission denied)' : `unreadable (${code ?? 'error'})` };
   }
 }
 
@@ -86,7 +93,7 @@ export function loadInstructions(sources: InstructionSources): LoadedInstruction
   const root = workspaceRoot(sources.cwd);
   const userFile = join(sources.userDir, 'AGENTS.md');
   const candidates: { path: string; label: string }[] = [];
-  if (existsSync(userFile)) candidates.push({ path: userFile, label: tildeLabel(userFile, sources.home) });
+  if (present(userFile)) candidates.push({ path: userFile, label: tildeLabel(userFile, sources.home) });
   for (const dir of directoriesDown(root, sources.cwd)) {
     const path = firstPresent(dir);
     if (path !== undefined) candidates.push({ path, label: relative(root, path) });

@@ -128,7 +128,10 @@ export class SessionController implements UiControls {
     try {
       text = this.options.prepareMessage?.(typed) ?? typed;
     } catch (error) {
-      this.store.update((state) => finish(state, { kind: 'notice', level: 'error', text: error instanceof Error ? error.message : String(error) }));
+      // The message is not sent, and not lost: it goes back into the box to be fixed.
+      this.store.update((state) =>
+        finish({ ...state, draft: state.draft.text === '' ? { text: typed, cursor: typed.length } : state.draft }, { kind: 'notice', level: 'error', text: error instanceof Error ? error.message : String(error) }),
+      );
       return;
     }
     if (this.current !== undefined) {

@@ -5,7 +5,7 @@
  * byte for byte for the rest of the session, resume included, even when the files
  * change meanwhile (prefix discipline).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { MAX_INSTRUCTION_BYTES } from '../../src/context/instructions.js';
@@ -71,6 +71,17 @@ describe('project instructions', { timeout: 60_000 }, () => {
     const system = systemOf(server.requests[0]!.body);
     expect(system).toMatch(/\[… \d+ more bytes of AGENTS\.md cut: instructions are limited to 32 KB in all\]/);
     expect(Buffer.byteLength(system.slice(system.indexOf('## AGENTS.md')))).toBeLessThan(MAX_INSTRUCTION_BYTES + 300);
+
+    // A directory named AGENTS.md and a link to nothing are skipped by name too (not passed over for QWEN.md in silence).
+    mkdirSync(join(repo, 'sub', 'deeper', 'AGENTS.md'), { recursive: true });
+    mkdirSync(join(repo, 'sub', 'deeper', 'linked'));
+    symlinkSync(join(scratch, 'gone.md'), join(repo, 'sub', 'deeper', 'linked', 'AGENTS.md'));
+    writeFileSync(join(repo, 'sub', 'deeper', 'linked', 'QWEN.md'), 'not this one\n');
+    const broken = await endure.exec(['go'], { cwd: join(repo, 'sub', 'deeper', 'linked') }).done;
+    expect(broken.code, broken.stderr).toBe(0);
+    expect(broken.stderr).toContain(`instructions file ${join(repo, 'sub', 'deeper', 'AGENTS.md')} skipped: not a regular file; fix or remove it`);
+    expect(broken.stderr).toContain(`instructions file ${join(repo, 'sub', 'deeper', 'linked', 'AGENTS.md')} skipped: a link to nothing; fix or remove it`);
+    expect(systemOf(server.requests.at(-1)!.body)).not.toContain('not this one');
 
     const bare = await endure.exec(['--no-instructions', 'go'], { cwd: join(repo, 'sub') }).done;
     expect(bare.code, bare.stderr).toBe(0);
