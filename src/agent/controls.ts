@@ -122,6 +122,22 @@ export interface SessionCommands {
    * the session under its rewind-backup/; without it such files make it throw.
    */
   rewind(turn: number, options: { force: boolean }): Promise<RewindDone>;
+  /**
+   * A new session that goes on from the end of turn `at` of this one (default: its
+   * last finished turn), as `sessions fork`; `worktree` gives it a git worktree of its own.
+   */
+  fork(options: { at?: number; worktree?: boolean }): Promise<ForkDone>;
+}
+
+/** A fork made from the UI. */
+export interface ForkDone {
+  sessionId: string;
+  parent: string;
+  atTurn: number;
+  /** Where the fork works. */
+  workspace: string;
+  /** What the person should know (the shared workspace differs from the turn's checkpoint). */
+  notes: string[];
 }
 
 /** A turn /rewind lists. */

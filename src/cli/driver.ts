@@ -62,6 +62,12 @@ export function createDriver(first: Runtime, settings: Settings, options: Driver
       return workspaceDiff(runtime.sandbox.workspace, start?.kind === 'session_start' ? start.gitHead : undefined);
     },
     ...liveRewind(() => runtime),
+    async fork(options) {
+      const { forkSession } = await import('./fork.js');
+      const notes: string[] = [];
+      const fork = await forkSession(runtime.session.id, { ...options, home: resolveHome(process.env), warn: (message) => notes.push(message) });
+      return { sessionId: fork.sessionId, parent: fork.parent, atTurn: fork.atTurn, workspace: fork.workspace, notes };
+    },
     recentSessions(limit) {
       return new SessionStore({ home: resolveHome(process.env) }).list().slice(0, limit);
     },

@@ -6,7 +6,7 @@
  * Handlers act through a SlashContext, so this module stays free of React and of
  * the controller's internals.
  */
-import type { SessionCommands, SessionDriver } from '../agent/controls.js';
+import type { ForkDone, SessionCommands, SessionDriver } from '../agent/controls.js';
 import type { CustomCommand } from '../context/custom-commands.js';
 import { countOf, firstLines, formatAge, formatDuration, formatShare, formatTokens } from './format.js';
 import type { ViewState } from './state.js';
@@ -52,9 +52,6 @@ export const DIFF_LINES_SHOWN = 400;
 /** @default 10 sessions listed by /sessions. */
 export const SESSIONS_LISTED = 10;
 
-const notYet = (name: string): SlashCommand['run'] => (_args, context) =>
-  context.print(`/${name} is not available yet in this version`, 'error');
-
 export const SLASH_COMMANDS: readonly SlashCommand[] = [
   { name: 'help', help: 'list the commands (and your custom commands)', run: (_args, context) => context.print(helpText(context.customCommands)) },
   { name: 'status', help: 'model, server, context fill, cached share, budgets, sandbox', run: (_args, context) => context.print(statusText(context)) },
@@ -78,7 +75,27 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
       context.openRewind(turn);
     },
   },
-  { name: 'fork', help: 'start a new session from this one', run: notYet('fork') },
+  {
+    name: 'fork',
+    args: '[turn] [--worktree]',
+    help: "a new session that goes on from this one's last turn (or that turn); --worktree: in a git worktree of its own",
+    run: async (args, context) => {
+      if (context.session === undefined) return context.print('/fork needs a live session', 'error');
+      const words = args.split(/\s+/).filter((word) => word !== '');
+      const worktree = words.includes('--worktree');
+      const rest = words.filter((word) => word !== '--worktree');
+      const at = rest.length === 1 ? Number(rest[0]) : undefined;
+      if (rest.length > 1 || (at !== undefined && (!Number.isInteger(at) || at < 1))) {
+        return context.print(`/fork takes a turn number and --worktree, both optional; got "${args}"`, 'error');
+      }
+      try {
+        const fork = await context.session.fork({ ...(at === undefined ? {} : { at }), ...(worktree ? { worktree } : {}) });
+        context.print(forkText(fork, context.info.workspace));
+      } catch (error) {
+        context.print(`/fork failed: ${error instanceof Error ? error.message : String(error)}`, 'error');
+      }
+    },
+  },
   {
     name: 'diff',
     help: "the session's changes to the workspace",
@@ -220,6 +237,16 @@ export function statusText(context: SlashContext): string {
     `sandbox   ${status.sandbox} · workspace ${info.workspace}`,
     `approval  ${context.approvalPolicy}`,
     `instructions ${info.instructions === undefined || info.instructions.length === 0 ? 'none' : info.instructions.join(', ')}`,
+  ].join('\n');
+}
+
+/** What /fork prints: the new session and how to go on with it (this one stays open here). */
+export function forkText(fork: ForkDone, workspace: string): string {
+  return [
+    `forked this session at turn ${fork.atTurn}: new session ${fork.sessionId}${fork.workspace === workspace ? '' : `, working in ${fork.workspace}`}`,
+    ...fork.notes,
+    `continue the fork after /quit: endure resume ${fork.sessionId}`,
+    `  or headless: endure exec --resume ${fork.sessionId} "<message>"`,
   ].join('\n');
 }
 

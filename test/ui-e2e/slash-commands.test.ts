@@ -56,7 +56,7 @@ describe('slash commands in a terminal', { timeout: 120_000 }, () => {
 
     await submit(terminal, '/help');
     const help = await terminal.waitFor('custom commands (.endure');
-    for (const name of ['/help', '/status', '/compact', '/rewind [turn]', '/fork', '/diff', '/approval ask|auto|deny', '/sessions', '/clear', '/quit']) expect(help).toContain(name);
+    for (const name of ['/help', '/status', '/compact', '/rewind [turn]', '/fork [turn] [--worktree]', '/diff', '/approval ask|auto|deny', '/sessions', '/clear', '/quit']) expect(help).toContain(name);
     expect(help).toMatch(/\/review \[args\]\s+review a file \(project\)/);
     expect(help).toMatch(/\/hello \[args\]\s+Say hello\. \(user\)/);
     expect(help).toMatch(/\/empty \[args\]\s+✗ the file has no text/);
@@ -74,7 +74,7 @@ describe('slash commands in a terminal', { timeout: 120_000 }, () => {
     await submit(terminal, '/rewind');
     await terminal.waitFor('nothing to rewind to yet: no turn has changed files');
     await submit(terminal, '/fork');
-    await terminal.waitFor('/fork is not available yet');
+    await terminal.waitFor(/\/fork failed: session \S+ has no turn yet, so there is nothing to fork/);
 
     await submit(terminal, '/diff');
     await terminal.waitFor('no changes in the workspace');

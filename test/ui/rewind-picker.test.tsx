@@ -8,7 +8,7 @@
  */
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { RewindDone, RewindPoint, SessionCommands } from '../../src/agent/controls.js';
+import type { ForkDone, RewindDone, RewindPoint, SessionCommands } from '../../src/agent/controls.js';
 import { App } from '../../src/ui/components/app.js';
 import { RewindPicker, REWIND_ROWS } from '../../src/ui/components/rewind-picker.js';
 import { shortFiles } from '../../src/ui/rewind-view.js';
@@ -33,6 +33,7 @@ const POINTS: RewindPoint[] = [
 /** The session's rewind operations as a stand-in that records what was asked. */
 class RewindCommands implements SessionCommands {
   readonly rewinds: { turn: number; force: boolean }[] = [];
+  readonly forks: { at?: number; worktree?: boolean }[] = [];
   constructor(
     public points: RewindPoint[],
     public outside: string[] = [],
@@ -42,6 +43,10 @@ class RewindCommands implements SessionCommands {
   rewind = async (turn: number, options: { force: boolean }): Promise<RewindDone> => {
     this.rewinds.push({ turn, ...options });
     return { toTurn: turn, restored: ['src/parser.ts'], removed: ['test/parser.test.ts'], ...(options.force ? { backup: '/s/rewind-backup/1' } : {}) };
+  };
+  fork = async (options: { at?: number; worktree?: boolean }): Promise<ForkDone> => {
+    this.forks.push(options);
+    return { sessionId: 's-fork', parent: 's-test', atTurn: options.at ?? 5, workspace: options.worktree ? '/h/worktrees/s-fork' : '/w', notes: [] };
   };
   setApprovalPolicy(): void {}
   workspaceDiff = async (): Promise<string> => '';
@@ -200,5 +205,25 @@ describe('/rewind in the app', () => {
     await until(() => frame().includes('❯ turn 5'));
     await type('\r', "/rewind failed: the session's workspace /gone no longer exists");
     expect(frame()).toContain('what should the agent do?');
+  });
+});
+
+describe('/fork in the app', () => {
+  test('forks at the last turn or the one given, prints the new id and how to continue it; a bad argument gets one line', async () => {
+    const commands = new RewindCommands(POINTS);
+    const { controller, frame, until } = mount(commands);
+    controller.submit('/fork');
+    await until(() => frame().includes('forked this session at turn 5: new session s-fork\n'));
+    expect(frame()).toContain('continue the fork after /quit: endure resume s-fork\n  or headless: endure exec --resume s-fork "<message>"');
+    controller.submit('/fork 2 --worktree');
+    await until(() => frame().includes('forked this session at turn 2: new session s-fork, working in /h/worktrees/s-fork'));
+    controller.submit('/fork two');
+    await until(() => frame().includes('/fork takes a turn number and --worktree, both optional; got "two"'));
+    expect(commands.forks).toEqual([{}, { at: 2, worktree: true }]);
+    commands.fork = async () => {
+      throw new Error('--at 9: session s-test has turns 1-5; give one of them');
+    };
+    controller.submit('/fork 9');
+    await until(() => frame().includes('/fork failed: --at 9: session s-test has turns 1-5; give one of them'));
   });
 });
