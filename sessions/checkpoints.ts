@@ -28,6 +28,9 @@ const SAFE_CONFIG = [
   '-c', 'advice.addEmbeddedRepo=false',
 ];
 
+/** The line `git diff-tree --stdin` puts before each pair's changes (SHA-1 or SHA-256 ids). */
+const PAIR_HEADER = /^([0-9a-f]{40,64}) ([0-9a-f]{40,64})\n/;
+
 export interface FileChange {
   path: string;
   /** A: added, M: modified, D: deleted (from the first tree to the second). */
@@ -101,6 +104,31 @@ export class CheckpointStore {
     if (lines.length > 0) writeFileSync(join(objects, 'info', 'alternates'), `${lines.join('\n')}\n`);
   }
 
+  /** For each pair of trees, the paths that differ (as `changes`), in one git process however many pairs there are. */
+  async changesEach(pairs: readonly (readonly [string, string])[]): Promise<FileChange[][]> {
+    const asked = pairs.filter(([from, to]) => from !== to);
+    if (asked.length === 0) return pairs.map(() => []);
+    const out = await this.git(['diff-tree', '--stdin', '-r', '-z', '--no-renames', '--name-status'], 'utf8', true, asked.map(([from, to]) => `${from} ${to}\n`).join(''));
+    // Each pair that differs comes as a line "<from> <to>", then status and path, each ending in NUL.
+    const byPair = new Map<string, FileChange[]>();
+    let current: FileChange[] | undefined;
+    for (let at = 0; at < out.length; ) {
+      const header = PAIR_HEADER.exec(out.slice(at, at + 160));
+      if (header) {
+        current = [];
+        byPair.set(`${header[1]} ${header[2]}`, current);
+        at += header[0].length;
+        continue;
+      }
+      const statusEnd = out.indexOf('\0', at);
+      const pathEnd = statusEnd === -1 ? -1 : out.indexOf('\0', statusEnd + 1);
+      if (current === undefined || pathEnd === -1) break;
+      current.push({ status: out.charAt(at) as FileChange['status'], path: out.slice(statusEnd + 1, pathEnd) });
+      at = pathEnd + 1;
+    }
+    return pairs.map(([from, to]) => byPair.get(`${from} ${to}`) ?? []);
+  }
+
   /** The private index (git's stat cache of the workspace). */
   get indexFile(): string {
     return this.index;
@@ -114,8 +142,8 @@ export class CheckpointStore {
 
   private git(args: string[]): Promise<string>;
   private git(args: string[], encoding: 'buffer'): Promise<Buffer>;
-  private git(args: string[], encoding: 'utf8', withWorkTree: boolean): Promise<string>;
-  private git(args: string[], encoding: 'utf8' | 'buffer' = 'utf8', withWorkTree = true): Promise<string | Buffer> {
+  private git(args: string[], encoding: 'utf8', withWorkTree: boolean, input?: string): Promise<string>;
+  private git(args: string[], encoding: 'utf8' | 'buffer' = 'utf8', withWorkTree = true, input?: string): Promise<string | Buffer> {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: this.gitDir,
@@ -127,10 +155,11 @@ export class CheckpointStore {
       LC_ALL: 'C',
     };
     return new Promise((resolve, reject) => {
-      execFile('git', [...SAFE_CONFIG, ...args], { cwd: this.workspace, env, encoding, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const child = execFile('git', [...SAFE_CONFIG, ...args], { cwd: this.workspace, env, encoding, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
         if (error) reject(new GitError(`git ${args[0]} failed: ${String(stderr).trim().split('\n')[0] || error.message}`, typeof error.code === 'number' ? error.code : -1));
         else resolve(stdout);
       });
+      if (input !== undefined) child.stdin?.end(input);
     });
   }
 }

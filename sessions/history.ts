@@ -13,10 +13,10 @@ import type { JournalRecord } from './records.js';
 type Rec = JournalRecord;
 
 /** Kinds that belong to the turn before them (its calls' results, its checkpoint, notes). */
-const TURN_TAIL = new Set<Rec['kind']>(['tool_start', 'tool_end', 'checkpoint', 'error', 'endpoint', 'slot']);
+export const TURN_TAIL: ReadonlySet<Rec['kind']> = new Set<Rec['kind']>(['tool_start', 'tool_end', 'checkpoint', 'error', 'endpoint', 'slot']);
 
 /** For each record, the index of the record before it in its line (-1 for the first). */
-function previousInLine(records: readonly Rec[]): number[] {
+export function previousInLine(records: readonly Rec[]): number[] {
   const indexOfSeq = new Map<number, number>();
   const previous: number[] = [];
   let tail = -1;

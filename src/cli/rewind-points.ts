@@ -2,54 +2,58 @@
  * The turns /rewind lists: every turn with a checkpoint (its workspace is in
  * the session's store), with its first line and the files it changed. A turn's
  * files are the difference between the tree its line held before the turn and
- * the tree at its end; the session's first checkpoint has nothing before it, so
- * there the files the edit tools named stand in. Turns a rewind left behind are
- * listed too (any turn can be a target), marked as not on the current line.
+ * the tree at its end (all turns' differences from one git process); the
+ * session's first checkpoint has nothing before it, so there the files the edit
+ * tools named stand in. Turns a rewind left behind are listed too (any turn can
+ * be a target), marked as not on the current line.
+ *
+ * One pass over the records: each record's line goes back through the record
+ * before it (sessions/history.ts), so the tree and the last user message of the
+ * line ending at any record follow from that record's predecessor. A session of
+ * thousands of turns lists in milliseconds, not in turns × records.
  */
 import type { CheckpointStore } from '../../sessions/checkpoints.js';
-import { lastTree, lineOf, turnsOf } from '../../sessions/history.js';
+import { lineOf, previousInLine, TURN_TAIL } from '../../sessions/history.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import type { RewindPoint } from '../agent/controls.js';
 
 /** Tools whose `path` argument names the file they write. */
 const EDIT_TOOLS = new Set(['write_file', 'edit_file', 'multi_edit']);
 
-/** @default 4 diffs of trees run at once. */
-const DIFFS_AT_ONCE = 4;
+type Assistant = Extract<JournalRecord, { kind: 'assistant' }>;
 
 export async function rewindPoints(records: readonly JournalRecord[], store: CheckpointStore): Promise<RewindPoint[]> {
-  const current = new Set(lineOf(records).map((record) => record.seq));
-  const starts = new Map<number, number>();
+  const previous = previousInLine(records);
+  // For the line that ends at each record: its workspace tree, and the user message that last spoke in it.
+  const tree: (string | undefined)[] = [];
+  const asked: (string | undefined)[] = [];
   records.forEach((record, index) => {
-    if (record.kind === 'assistant') starts.set(record.turn, index);
+    const before = previous[index]!;
+    tree.push(record.kind === 'checkpoint' ? record.ref : record.kind === 'rewind' ? record.tree : before === -1 ? undefined : tree[before]);
+    asked.push(record.kind === 'user' && record.origin !== 'endure' ? record.content : before === -1 ? undefined : asked[before]);
   });
-  const listed = turnsOf(records).filter((turn) => turn.tree !== undefined);
-  const points = listed.map((turn): { point: RewindPoint; diff?: [string, string] } => {
-    const start = starts.get(turn.turn)!;
-    const assistant = records[start] as Extract<JournalRecord, { kind: 'assistant' }>;
-    const before = start > 0 ? lastTree(lineOf(records, start - 1)) : undefined;
-    const text = assistant.content.trim() || startedBy(records, start);
-    const point: RewindPoint = { turn: turn.turn, firstLine: firstLine(text), files: [], current: current.has(assistant.seq) };
-    if (before === undefined) return { point: { ...point, files: editedPaths(assistant), first: true } };
-    return before === turn.tree ? { point } : { point, diff: [before, turn.tree!] };
+  const current = new Set(lineOf(records).map((record) => record.seq));
+
+  const points: { point: RewindPoint; diff?: [string, string] }[] = [];
+  records.forEach((record, start) => {
+    if (record.kind !== 'assistant') return;
+    let end = start;
+    while (end + 1 < records.length && TURN_TAIL.has(records[end + 1]!.kind)) end += 1;
+    const after = tree[end];
+    if (after === undefined) return;
+    const before = start > 0 ? tree[start - 1] : undefined;
+    const point: RewindPoint = { turn: record.turn, firstLine: firstLine(record.content.trim() || (asked[start] ?? '')), files: [], current: current.has(record.seq) };
+    if (before === undefined) points.push({ point: { ...point, files: editedPaths(record), first: true } });
+    else points.push(before === after ? { point } : { point, diff: [before, after] });
   });
-  await eachAtMost(DIFFS_AT_ONCE, points, async (entry) => {
-    if (entry.diff) entry.point.files = (await store.changes(...entry.diff)).map((change) => change.path);
-  });
+
+  const diffed = points.filter((entry) => entry.diff !== undefined);
+  const changes = await store.changesEach(diffed.map((entry) => entry.diff!));
+  diffed.forEach((entry, index) => (entry.point.files = changes[index]!.map((change) => change.path)));
   return points.map((entry) => entry.point);
 }
 
-/** The user message that started the turn at `start`: the last one before it in its line. */
-function startedBy(records: readonly JournalRecord[], start: number): string {
-  const line = lineOf(records, start);
-  for (let index = line.length - 1; index >= 0; index--) {
-    const record = line[index]!;
-    if (record.kind === 'user' && record.origin !== 'endure') return record.content.trim();
-  }
-  return '';
-}
-
-function editedPaths(assistant: Extract<JournalRecord, { kind: 'assistant' }>): string[] {
+function editedPaths(assistant: Assistant): string[] {
   const paths: string[] = [];
   for (const call of assistant.toolCalls ?? []) {
     if (!EDIT_TOOLS.has(call.function.name)) continue;
@@ -64,13 +68,5 @@ function editedPaths(assistant: Extract<JournalRecord, { kind: 'assistant' }>): 
 }
 
 function firstLine(text: string): string {
-  return text.split('\n', 1)[0]!.trim();
-}
-
-async function eachAtMost<T>(limit: number, items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return text.trim().split('\n', 1)[0]!.trim();
 }

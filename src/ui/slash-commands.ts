@@ -67,7 +67,7 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
   {
     name: 'rewind',
     args: '[turn]',
-    help: "back to the end of an earlier turn: its files and conversation (esc twice on an empty prompt opens it too)",
+    help: "back to an earlier turn's files and conversation (also esc twice)",
     run: (args, context) => {
       if (args === '') return context.openRewind();
       const turn = Number(args);
@@ -78,7 +78,7 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
   {
     name: 'fork',
     args: '[turn] [--worktree]',
-    help: "a new session that goes on from this one's last turn (or that turn); --worktree: in a git worktree of its own",
+    help: 'branch a new session off the last turn (or that one)',
     run: async (args, context) => {
       if (context.session === undefined) return context.print('/fork needs a live session', 'error');
       const words = args.split(/\s+/).filter((word) => word !== '');
