@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 /** Options that keep git from running anything of the user's or reading their config. */
 const SAFE_CONFIG = [
@@ -155,7 +155,7 @@ export class CheckpointStore {
       LC_ALL: 'C',
     };
     return new Promise((resolve, reject) => {
-      const child = execFile('git', [...SAFE_CONFIG, ...args], { cwd: this.workspace, env, encoding, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const child = execFile('git', [...SAFE_CONFIG, ...args], { cwd: withWorkTree ? this.workspace : dirname(this.gitDir), env, encoding, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
         if (error) reject(new GitError(`git ${args[0]} failed: ${String(stderr).trim().split('\n')[0] || error.message}`, typeof error.code === 'number' ? error.code : -1));
         else resolve(stdout);
       });

@@ -40,6 +40,11 @@ export interface ConversationState extends SessionFigures {
   lastSeq: number;
   /** The workspace tree this line last checkpointed or restored. */
   tree?: string;
+  /**
+   * The last turn that ran tool calls, while no snapshot has looked at its files
+   * since (a kill between its calls and its checkpoint): a run snapshots it first.
+   */
+  uncheckedTurn?: number;
   ended?: Extract<JournalRecord, { kind: 'end' }>;
   compactions: number;
   /** Characters of all messages: the input of token estimates. */
@@ -146,6 +151,7 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
       if (record.toolCalls?.length) {
         message.tool_calls = record.toolCalls;
         noteFilesTouched(state, record.toolCalls);
+        state.uncheckedTurn = record.turn;
       }
       push(state, message, record.seq);
       state.lastAnswer = record.content;
@@ -196,15 +202,19 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
       // The records before it are already the line it went back to (sessions/history.ts).
       state.ended = undefined;
       state.tree = record.tree;
+      delete state.uncheckedTurn;
       return;
     case 'checkpoint':
       state.tree = record.ref;
+      delete state.uncheckedTurn;
       return;
     case 'fork':
       // The records before it are the parent's, through the end of the turn forked at.
       state.sessionId = record.sessionId;
       state.ended = undefined;
       if (record.tree) state.tree = record.tree;
+      // The parent's files since are not the fork's turn: never snapshot them as its.
+      delete state.uncheckedTurn;
       return;
     case 'error':
     case 'endpoint':

@@ -45,6 +45,7 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
     return { status: 'done', result: state.ended.result ?? state.lastAnswer };
 
   if (state.openCalls.length) yield* closeOpenCalls(run);
+  if (state.uncheckedTurn !== undefined) yield* checkpointStep(run);
   // A budget already spent ends the run before the model is called: a new message is
   // not journaled then, or the next resume would send two user messages in a row.
   const spent = input === undefined ? undefined : deps.stop(run.progress());
@@ -98,6 +99,7 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
       if (signal.aborted) break;
     }
     if (mayChangeFiles(run, outcome.toolCalls)) yield* checkpointStep(run);
+    else delete state.uncheckedTurn;
     if (signal.aborted) return yield* finish(run, 'interrupted', state.lastAnswer, INTERRUPTED);
     for (const message of deps.steering?.take() ?? []) {
       run.append({ kind: 'user', content: message });

@@ -24,6 +24,7 @@ import { acquireLock, isAlive, readLockOwner } from '../../sessions/lock.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import { SessionStore, type SessionContents } from '../../sessions/store.js';
 import { ConfigError, JournalError, SandboxError, oneLine } from '../shared/errors.js';
+import { pauseForTest } from '../shared/test-pause.js';
 
 export interface ForkOptions {
   /** The turn to go on from. @default the parent's last finished turn (of its current line, after a rewind) */
@@ -98,7 +99,7 @@ export async function forkSession(parentRef: string, options: ForkOptions = {}):
       ...(worktree ? { worktree } : {}),
     };
     writeJournal(stage, id, fork, inherited(parent.records, point, fork));
-    await pause('before-rename');
+    await pauseForTest('fork-before-rename');
     syncTree(stage);
     renameSync(stage, join(store.root, id));
     syncDirectory(store.root);
@@ -219,7 +220,7 @@ async function ownWorktree(stage: string, home: string, id: string, start: Start
     if (error instanceof SandboxError) throw new ConfigError('no_worktree', `--worktree: ${oneLine(error)}`);
     throw error;
   }
-  await pause('worktree');
+  await pauseForTest('fork-worktree');
   if (point.tree) {
     const checkpoints = new CheckpointStore(stage, made.path);
     await checkpoints.restore(await checkpoints.snapshot(), point.tree);
@@ -289,14 +290,4 @@ function syncPath(path: string): void {
 
 function syncDirectory(dir: string): void {
   syncPath(dir);
-}
-
-/**
- * The crash tests' kill points: with ENDURE_TEST_FORK_PAUSE=worktree|before-rename
- * the fork says so on stderr and waits there to be killed.
- */
-async function pause(where: 'worktree' | 'before-rename'): Promise<void> {
-  if (process.env.ENDURE_TEST_FORK_PAUSE !== where) return;
-  process.stderr.write(`endure: fork paused at ${where}\n`);
-  await new Promise(() => setInterval(() => undefined, 60_000));
 }

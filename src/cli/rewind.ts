@@ -17,6 +17,7 @@ import { lastTree, turnPoint, turnsOf } from '../../sessions/history.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import type { Session } from '../../sessions/session.js';
 import { ConfigError, JournalError } from '../shared/errors.js';
+import { pauseForTest } from '../shared/test-pause.js';
 
 export interface RewindOutcome {
   sessionId: string;
@@ -134,9 +135,9 @@ export async function rewind(session: Session, to: number, options: RewindOption
   const changes = await store.changes(current, point.tree);
   const pending: Pending = { toTurn: to, throughSeq: point.throughSeq, tree: point.tree, from: current };
   writeFileSync(pendingPath(session), JSON.stringify(pending));
-  await crashPoint('before');
+  await pauseForTest('rewind-before-restore');
   await store.restore(current, point.tree);
-  await crashPoint('after');
+  await pauseForTest('rewind-after-restore');
   session.append({ kind: 'rewind', toTurn: to, throughSeq: point.throughSeq, tree: point.tree });
   session.sync('side_effect');
   rmSync(pendingPath(session), { force: true });
@@ -163,17 +164,6 @@ function saveBackup(workspace: string, dir: string, changes: readonly FileChange
   }
   writeFileSync(join(dir, 'WORKSPACE-TREE'), `${tree}\n(the whole workspace before the rewind, in ${join(dir, '..', '..', 'checkpoints.git')})\n`);
   return dir;
-}
-
-/**
- * The crash tests' kill points: with ENDURE_TEST_REWIND_PAUSE=before|after the
- * rewind says so on stderr and waits there to be killed (before or after the files
- * are restored, the record not yet written).
- */
-async function crashPoint(where: 'before' | 'after'): Promise<void> {
-  if (process.env.ENDURE_TEST_REWIND_PAUSE !== where) return;
-  process.stderr.write(`endure: rewind paused ${where} restoring\n`);
-  await new Promise(() => setInterval(() => undefined, 60_000));
 }
 
 function stamp(date: Date): string {

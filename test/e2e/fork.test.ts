@@ -227,9 +227,9 @@ describe('sessions fork', { timeout: 240_000 }, () => {
     const sessions = () => readdirSync(join(home, 'sessions')).filter((name) => !name.startsWith('.')).sort();
     const before = sessions();
     const files = workspaceFiles(repo);
-    for (const where of ['worktree', 'before-rename']) {
-      const forking = endure.run(['sessions', 'fork', parent, '--at', '1', '--worktree'], { env: { ENDURE_TEST_FORK_PAUSE: where } });
-      await forking.stderrMatch(new RegExp(`fork paused at ${where}`));
+    for (const where of ['fork-worktree', 'fork-before-rename']) {
+      const forking = endure.run(['sessions', 'fork', parent, '--at', '1', '--worktree'], { env: { ENDURE_TEST_PAUSE: where } });
+      await forking.stderrMatch(new RegExp(`paused at ${where}`));
       forking.child.kill('SIGKILL');
       await forking.done;
       expect(sessions()).toEqual(before);

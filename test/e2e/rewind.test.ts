@@ -126,8 +126,8 @@ describe('rewind', { timeout: 180_000 }, () => {
     // Killed before the files were restored, then after (the record not yet written): the next command completes it.
     const pending = join(home, 'sessions', id, 'rewind-pending.json');
     for (const [where, turn, then] of [['before', 1, 2], ['after', 3, 1]] as const) {
-      const rewinding = endure.run(['sessions', 'rewind', id, '--to', String(turn)], { env: { ENDURE_TEST_REWIND_PAUSE: where } });
-      await rewinding.stderrMatch(new RegExp(`rewind paused ${where} restoring`));
+      const rewinding = endure.run(['sessions', 'rewind', id, '--to', String(turn)], { env: { ENDURE_TEST_PAUSE: `rewind-${where}-restore` } });
+      await rewinding.stderrMatch(new RegExp(`paused at rewind-${where}-restore`));
       rewinding.child.kill('SIGKILL');
       await rewinding.done;
       expect(existsSync(pending)).toBe(true);
@@ -139,6 +139,33 @@ describe('rewind', { timeout: 180_000 }, () => {
     }
     const rewinds = journalOf(home, id).records.filter((record) => record.kind === 'rewind');
     expect(rewinds.map((record) => record.kind === 'rewind' && record.toTurn)).toEqual([1, 2, 3, 1]);
+  });
+});
+
+describe('a kill -9 during a checkpoint', { timeout: 180_000 }, () => {
+  test('leaves the turn without one and a stale index lock; the resume takes it first, so a rewind to that turn brings its files back', async ({ server, endure, scratch, home }) => {
+    const repo = makeRepo(scratch, 'work', START);
+    const copies = new Map<number, Record<string, string>>();
+    server.respondWith(planModel(work(repo, copies)));
+    const killed = endure.exec(['do the work'], { cwd: repo, env: { ENDURE_TEST_PAUSE: 'checkpoint-after-snapshot' } });
+    await killed.stderrMatch(/paused at checkpoint-after-snapshot/);
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    const id = sessionIds(home)[0]!;
+    expect(journalOf(home, id).records.filter((record) => record.kind === 'checkpoint')).toEqual([]);
+    // What a git killed inside its `add` leaves behind.
+    writeFileSync(join(home, 'sessions', id, 'checkpoints.git', 'endure-index.lock'), '');
+    const afterKill = workspaceFiles(repo);
+
+    const resumed = await endure.exec(['--resume', id], { cwd: repo }).done;
+    expect(resumed.code).toBe(0);
+    const records = journalOf(home, id).records;
+    const first = records.findIndex((record) => record.kind === 'checkpoint');
+    expect(records[first]).toMatchObject({ kind: 'checkpoint', turn: 1 });
+    expect(records.slice(first + 1).find((record) => record.kind === 'assistant')).toMatchObject({ turn: 2 });
+    expect((await endure.run(['sessions', 'rewind', id, '--to', '1']).done).code).toBe(0);
+    expect(workspaceFiles(repo)).toEqual({ ...afterKill, 'build/out': 'ignored\n' });
+    expect(afterKill['notes.md']).toBe('new notes\n');
   });
 });
 

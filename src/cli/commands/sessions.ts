@@ -4,7 +4,7 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { removeWorktree } from '../../../sandboxes/worktree.js';
-import { resolveHome } from '../../../sessions/home.js';
+import { resolveHome, sessionPathsUnder } from '../../../sessions/home.js';
 import { worktreeOwner } from '../../../sessions/lineage.js';
 import type { JournalRecord } from '../../../sessions/records.js';
 import type { Session } from '../../../sessions/session.js';
@@ -17,15 +17,21 @@ function store(): SessionStore {
   return new SessionStore({ home: resolveHome(process.env) });
 }
 
-/** Reads a session's subagents' journals by id, for their nested transcripts (undefined when one cannot be read). */
+/**
+ * Reads a session's subagents' journals by id, for their nested transcripts
+ * (undefined when one cannot be read). A fork's inherited turns ran theirs in its ancestors.
+ */
 function childrenOf(sessions: SessionStore, contents: SessionContents): (id: string) => JournalRecord[] | undefined {
-  const agents = sessions.agentsOf(contents);
+  const stores = [contents, ...contents.ancestors.map((ancestor) => ({ paths: sessionPathsUnder(sessions.root, ancestor) }))].map((owner) => sessions.agentsOf(owner));
   return (id) => {
-    try {
-      return agents.read(id).records;
-    } catch {
-      return undefined;
+    for (const agents of stores) {
+      try {
+        return agents.read(id).records;
+      } catch {
+        // not this one's child
+      }
     }
+    return undefined;
   };
 }
 
