@@ -31,6 +31,7 @@ const benches: Bench[] = [
   ['ui-render', async () => (await import('./ui-render.js')).benchUiRender()],
   ['approvals', async () => (await import('./approvals.js')).benchApprovals()],
   ['checkpoints', async () => (await import('./checkpoints.js')).benchCheckpoints()],
+  ['rewind-list', async () => (await import('./rewind-list.js')).benchRewindList()],
   ['network-proxy', async () => (await import('./network-proxy.js')).benchNetworkProxy()],
   ['subagents', async () => (await import('./subagents.js')).benchSubagents()],
   ['prefill', async () => (await import('./prefill.js')).benchPrefill(300)],
