@@ -9,8 +9,12 @@
  * which only shortens the file to its verified prefix).
  *
  * Durability against power loss is the fsync policy:
- * - `turn` (default): `sync()` fsyncs; the loop calls it at the end of each
- *   turn and before a tool call with side effects.
+ * - `turn` (default): `sync()` fsyncs; the loop calls it before a tool call
+ *   with side effects and at the end of a run. At the end of a turn it calls
+ *   `syncSoon()`: the fdatasync runs on libuv's thread pool while the next
+ *   request goes out (1-2 ms a turn off the main thread). Nothing is lost by
+ *   it: a turn whose tools all were read-only can be replayed, and the next
+ *   side effect is preceded by `sync()`, which covers every line before it.
  * - `always`: every record is fsynced as it is written (slow; for paranoia).
  * - `never`: no fsync; the OS writes back when it will (fine for CI runs
  *   whose journal is an artifact; a power cut may lose the last seconds).
@@ -20,6 +24,7 @@
  */
 import {
   closeSync,
+  fdatasync,
   fdatasyncSync,
   fstatSync,
   ftruncateSync,
@@ -56,6 +61,9 @@ export class JournalWriter {
   private lines: number;
   private broken: JournalError | undefined;
   private summarySavedAt = 0;
+  /** A background fdatasync in flight (`syncSoon`), and whether lines were written after it started. */
+  private background: Promise<void> | undefined;
+  private dirtyAfterBackground = false;
   private readonly fsync: FsyncPolicy;
   private readonly redactor: Redactor;
   private readonly clock: () => number;
@@ -140,6 +148,7 @@ export class JournalWriter {
     const { value: record, json } = this.redactor.serialize(draft);
     try {
       this.offset += writeAll(fd, Buffer.from(encodeLine(json), 'utf8'));
+      if (this.background) this.dirtyAfterBackground = true;
       if (this.fsync === 'always') fdatasyncSync(fd);
     } catch (error) {
       this.broken = asJournalError(error, this.path);
@@ -168,6 +177,36 @@ export class JournalWriter {
     if (Date.now() - this.summarySavedAt >= SUMMARY_INTERVAL_MS) this.saveSummary();
   }
 
+  /**
+   * Starts making every appended record durable without waiting for it (the
+   * `turn` policy; `always` already is, `never` never is). One fdatasync is in
+   * flight at a time: lines written meanwhile get another when it ends. A
+   * failure breaks the writer: the next append or sync throws it.
+   */
+  syncSoon(): void {
+    const fd = this.writable();
+    if (this.fsync !== 'turn') return this.sync();
+    if (this.background) {
+      this.dirtyAfterBackground = true;
+      return;
+    }
+    this.dirtyAfterBackground = false;
+    this.background = new Promise<void>((resolve) => {
+      fdatasync(fd, (error) => {
+        this.background = undefined;
+        if (error && this.fd === fd) this.broken ??= asJournalError(error, this.path);
+        else if (this.dirtyAfterBackground && this.fd === fd && !this.broken) this.syncSoon();
+        resolve();
+      });
+    });
+    if (Date.now() - this.summarySavedAt >= SUMMARY_INTERVAL_MS) this.saveSummary();
+  }
+
+  /** Resolves when no background fdatasync is in flight (tests; a failure shows at the next append or sync). */
+  async settled(): Promise<void> {
+    while (this.background) await this.background;
+  }
+
   /** Syncs and closes the file. Safe to call twice. */
   close(): void {
     if (this.fd === undefined) return;
@@ -179,7 +218,9 @@ export class JournalWriter {
       }
     } finally {
       this.fd = undefined;
-      closeSync(fd);
+      // A background fdatasync still holds the descriptor: it is closed when that ends, never under it.
+      if (this.background) void this.background.then(() => closeSync(fd));
+      else closeSync(fd);
     }
   }
 

@@ -30,9 +30,14 @@ export class Session {
     return this.journal.append(body);
   }
 
-  /** Makes what was appended durable per the fsync policy, and saves the summary. */
-  sync(_reason: 'turn' | 'side_effect' = 'turn'): void {
-    this.journal.sync();
+  /**
+   * Makes what was appended durable per the fsync policy, and saves the summary:
+   * before a side effect at once; at the end of a turn in the background (the
+   * next side effect's sync covers it; see journal-writer.ts).
+   */
+  sync(reason: 'turn' | 'side_effect' | 'end' = 'turn'): void {
+    if (reason === 'turn') this.journal.syncSoon();
+    else this.journal.sync();
   }
 
   putBlob(content: string): BlobRef {

@@ -113,7 +113,8 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
 function* finish(run: Run, status: EndStatus, result: string, reason?: string, errorCode?: string): Generator<AgentEvent, LoopResult> {
   const { state } = run;
   run.append({ kind: 'end', status, result, ...(reason ? { reason } : {}) });
-  run.deps.session.sync('turn');
+  // The answer leaves the process now: durable before it does, not in the background.
+  run.deps.session.sync('end');
   yield run.event({
     type: 'session_end',
     status,

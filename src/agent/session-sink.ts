@@ -8,8 +8,12 @@ import type { BlobRef, JournalRecord, RecordBody } from '../../sessions/records.
 export interface SessionSink {
   /** Appends a record; it is in the file (OS-buffered) when this returns. */
   append(body: RecordBody): JournalRecord;
-  /** Makes what was appended durable (fsync), per the journal's policy. */
-  sync(reason: 'turn' | 'side_effect'): void;
+  /**
+   * Makes what was appended durable (fsync), per the journal's policy: at the end
+   * of a turn it may finish in the background (the next side effect's or the end's
+   * sync covers it); before a side effect and at the end of a run, before it returns.
+   */
+  sync(reason: 'turn' | 'side_effect' | 'end'): void;
   putBlob(content: string): BlobRef;
   /** Reads `length` bytes of a blob from byte `offset`; undefined when there is no such blob. */
   readBlob(id: string, offset: number, length: number): { text: string; totalBytes: number } | undefined;

@@ -43,6 +43,8 @@ export interface SoakResult {
   startupMs: number;
   /** (wall − server time) / calls: what the runtime costs per turn, start-up and exit included. */
   overheadPerTurnMs: number;
+  /** CPU time (user + system) of endure's own process / calls, start-up included: less sensitive to the machine's load than wall time. */
+  cpuPerTurnMs?: number;
   /** Median gap (server's end of one response → next request) per tenth of the calls, first to last. */
   gapByTenthMs: number[];
   overheadMs: { first: { median: number; p99: number }; last: { median: number; p99: number }; all: { median: number; p99: number } };
@@ -296,7 +298,7 @@ export async function benchSoak(toolCalls = 1000, options: SoakOptions | SoakOpt
     const gaps = ends.map((end, i) => arrivals[i + 1]! - end).filter((gap) => gap >= 0);
     const tenth = Math.max(1, Math.min(1000, Math.floor(gaps.length / 10)));
     const stats = /endure-bench-stats (\{.*\})/.exec(run.stderr)?.[1];
-    const cliStats = stats ? (JSON.parse(stats) as { heapUsed: number; abortListeners?: number }) : undefined;
+    const cliStats = stats ? (JSON.parse(stats) as { heapUsed: number; abortListeners?: number; cpuUs?: number }) : undefined;
     const heapUsedMb = cliStats ? cliStats.heapUsed / 1048576 : undefined;
     const samples = run.rssSamples;
     const at = (fraction: number) => samples[Math.min(samples.length - 1, Math.floor(samples.length * fraction))]?.mb ?? 0;
@@ -309,6 +311,7 @@ export async function benchSoak(toolCalls = 1000, options: SoakOptions | SoakOpt
       wallMs: round(wallMs),
       startupMs: round(arrivals[0]! - run.spawnedAt),
       overheadPerTurnMs: round((wallMs - serverMs) / toolCalls),
+      ...(cliStats?.cpuUs !== undefined ? { cpuPerTurnMs: round(cliStats.cpuUs / 1000 / toolCalls) } : {}),
       gapByTenthMs: Array.from({ length: 10 }, (_, i) => round(quantile(gaps.slice(Math.floor((i * gaps.length) / 10), Math.floor(((i + 1) * gaps.length) / 10)), 0.5))),
       overheadMs: {
         first: { median: round(quantile(gaps.slice(0, tenth), 0.5)), p99: round(quantile(gaps.slice(0, tenth), 0.99)) },

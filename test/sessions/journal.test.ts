@@ -1,4 +1,5 @@
-import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, closeSync, openSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { readJournal } from '../../sessions/journal-reader.js';
@@ -180,3 +181,39 @@ function catchError(run: () => unknown): Error & { code?: string } {
   }
   throw new Error('expected an error');
 }
+
+describe('journal: fsync at the end of a turn in the background', () => {
+  test('lines appended while it runs get their own; closing under it loses nothing', async ({ home }) => {
+    const path = join(home, 'journal.jsonl');
+    const writer = JournalWriter.create(path, 's', { clock: () => 1_700_000_000_000 });
+    for (let seq = 1; seq <= 3; seq++) writer.append(expectedBody(seq));
+    writer.syncSoon();
+    for (let seq = 4; seq <= 6; seq++) writer.append(expectedBody(seq));
+    writer.syncSoon();
+    await writer.settled();
+    writer.append(expectedBody(7));
+    writer.syncSoon();
+    // close() syncs at once and closes the descriptor only when the background fdatasync is done.
+    writer.close();
+    await writer.settled();
+    expect(readJournal(path).records.map((record) => record.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(() => writer.syncSoon()).toThrow(/closed; open the session again/);
+  });
+
+  test('a failed background fdatasync breaks the journal: the next append says what to do', async ({ home }) => {
+    // fdatasync fails on a pipe (EINVAL), as it would on a disk that cannot write back.
+    const path = join(home, 'journal.jsonl');
+    execFileSync('mkfifo', [path]);
+    const reader = openSync(path, 'r+');
+    try {
+      const writer = JournalWriter.open(path, 's', { records: [], lines: 0, validBytes: 0, missingNewline: false });
+      writer.append(expectedBody(1));
+      writer.syncSoon();
+      await writer.settled();
+      expect(() => writer.append(expectedBody(2))).toThrow(/cannot write the journal .*journal\.jsonl: .*EINVAL.*then resume the session/);
+      writer.close();
+    } finally {
+      closeSync(reader);
+    }
+  });
+});

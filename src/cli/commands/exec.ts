@@ -143,7 +143,8 @@ async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise
       if (process.env.ENDURE_BENCH_STATS) {
         const memory = process.memoryUsage();
         const abortListeners = getEventListeners(controller.signal, 'abort').length;
-        process.stderr.write(`endure-bench-stats ${JSON.stringify({ heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external, arrayBuffers: memory.arrayBuffers, rss: memory.rss, maxRss: process.resourceUsage().maxRSS * 1024, abortListeners })}\n`);
+        const cpu = process.cpuUsage();
+        process.stderr.write(`endure-bench-stats ${JSON.stringify({ heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external, arrayBuffers: memory.arrayBuffers, rss: memory.rss, maxRss: process.resourceUsage().maxRSS * 1024, abortListeners, cpuUs: cpu.user + cpu.system })}\n`);
       }
     } finally {
       await runtime.close();
