@@ -188,7 +188,9 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
       state.messageSeqs = [];
       state.chars = 0;
       push(state, system, record.seq);
-      push(state, summaryMessage(record.summary), record.seq);
+      // The summary stands for the records through throughSeq and carries that seq: a later compaction
+      // that drops it with some of the messages kept here (compacting again at once) then drops those too.
+      push(state, summaryMessage(record.summary), record.throughSeq);
       for (let i = 0; i < keptMessages.length; i++) push(state, keptMessages[i]!, keptSeqs[i]!);
       state.lastPromptTokens = 0;
       state.compactions += 1;

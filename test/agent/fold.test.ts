@@ -61,6 +61,22 @@ describe('fold', () => {
     expect(state.compactions).toBe(1);
   });
 
+  test('a compaction at once after another drops the earlier summary with the messages it kept', () => {
+    const state = foldRecords(records(
+      start,
+      { kind: 'user', content: 'fix it' },
+      { kind: 'assistant', turn: 1, content: 'one', finish: 'stop' },
+      { kind: 'user', content: 'two' },
+      { kind: 'assistant', turn: 2, content: 'three', finish: 'stop' },
+      { kind: 'user', content: 'four' },
+      { kind: 'compaction', summary: 'FIRST', throughSeq: 3 },
+      // Compacting harder: the first summary and 'two' (kept by the first) go, 'three' and 'four' stay.
+      { kind: 'compaction', summary: 'SECOND', throughSeq: 4 },
+    ));
+    expect(state.messages.map((m) => m.content)).toEqual(['SYSTEM', expect.stringContaining('SECOND'), 'three', 'four']);
+    expect(state.messageSeqs).toEqual([8, 4, 5, 6]);
+  });
+
   test('files touched by edits are tracked for the task state', () => {
     const state = foldRecords(records(
       start,
