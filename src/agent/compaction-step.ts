@@ -47,6 +47,7 @@ export async function* compactionStep(run: Run, reason: CompactionReason): Async
       signal: run.signal,
       tools: run.specs,
       fits: reason === 'threshold' && round === 0,
+      requestTokens: size,
     });
     if (!outcome) break;
     // Instruction files are read again here: the prefix changes anyway, so an edited AGENTS.md takes effect now.
@@ -75,8 +76,11 @@ export async function* compactionStep(run: Run, reason: CompactionReason): Async
 function tooBig(run: Run, tokens: number, window: number): ModelError {
   const estimator = run.deps.compaction!.estimator;
   const fixed = estimator.estimate((run.state.messages[0]?.content.length ?? 0) + run.specsChars);
-  const what = fixed > window ? `endure's own first request (system prompt and ${run.specs.length} tool schemas) is about ${fixed} tokens` : `the request is still about ${tokens} tokens after compacting`;
-  return new ModelError('context_overflow', `${what}, over the model's ${window}-token context window; not sent: start the server with a larger context (llama-server -c 32768) or use fewer MCP tools`, {
+  const what =
+    fixed > window
+      ? `endure's own first request (system prompt and ${run.specs.length} tool schemas) is about ${fixed} tokens, over the model's ${window}-token context window; not sent: start the server with a larger context (llama-server -c 32768) or use fewer MCP tools`
+      : `the request is still about ${tokens} tokens after compacting, over the model's ${window}-token context window; not sent: the task, your messages and the latest turn are kept verbatim, so start the server with a larger context (llama-server -c 32768) or send shorter messages`;
+  return new ModelError('context_overflow', what, {
     retryable: false,
     contextWindow: window,
   });

@@ -33,6 +33,12 @@ export interface CompactorOptions {
   tools?: readonly ToolSpec[];
   /** False after an overflow: the conversation itself does not fit, so only the dedicated request can work. @default true */
   fits?: boolean;
+  /**
+   * The loop's request as it stands, in estimated tokens (tools included). The request that
+   * keeps the main prefix is that plus a note, and is sent only when that fits the window.
+   * @default unknown: taken to fit unless `fits` is false
+   */
+  requestTokens?: number;
 }
 
 export interface CompactionOutcome {
@@ -57,6 +63,9 @@ export function keepFrom(messages: readonly ChatMessage[], keepChars: number): n
   }
   return boundary;
 }
+
+/** Below this much room for the transcript, the dedicated summary request is not worth sending. */
+const MIN_TRANSCRIPT_CHARS = 2000;
 
 /** Files named in the task state: the latest ones, so a session that touched thousands stays bounded. */
 const FILES_SHOWN = 40;
@@ -87,11 +96,11 @@ async function answerOf(options: CompactorOptions, request: ModelRequest): Promi
 }
 
 /** The dedicated request: its own system prompt and the dropped part as a plain transcript. */
-function summarise(options: CompactorOptions, transcript: string, taskState: TaskState): Promise<string> {
+function summarise(options: CompactorOptions, stateText: string, transcript: string): Promise<string> {
   return answerOf(options, {
     messages: [
       { role: 'system', content: COMPACTION_SYSTEM_PROMPT },
-      { role: 'user', content: `Current task state:\n${renderTaskState(taskState)}\n\nTranscript to compact:\n${transcript}` },
+      { role: 'user', content: `${stateText}${transcript}` },
     ],
     tools: [],
     toolChoice: 'none',
@@ -106,12 +115,15 @@ function summarise(options: CompactorOptions, transcript: string, taskState: Tas
  * drops the reasoning of earlier turns after a new user message, which would
  * change the prefix from the current task's first answer on).
  */
-function summariseInPlace(options: CompactorOptions, messages: readonly ChatMessage[], verbatim: number, taskState: TaskState): Promise<string> {
-  const note = [
+function inPlaceNote(verbatim: number, taskState: TaskState): string {
+  return [
     COMPACTION_SYSTEM_PROMPT.replace('Read the transcript', 'Read the conversation above'),
     `Summarise everything before the last ${verbatim} messages of the conversation (they stay verbatim). Do not call tools.`,
     `Current task state:\n${renderTaskState(taskState)}`,
   ].join('\n\n');
+}
+
+function summariseInPlace(options: CompactorOptions, messages: readonly ChatMessage[], note: string): Promise<string> {
   return answerOf(options, {
     messages: [...messages, { role: 'system', content: note }],
     tools: options.tools ?? [],
@@ -148,25 +160,35 @@ export async function compact(state: ConversationState, options: CompactorOption
   if (boundary <= 2) return undefined;
   const dropped = state.messages.slice(1, boundary);
   const throughSeq = state.messageSeqs[boundary - 1]!;
-  const transcriptBudget = Math.floor(options.estimator.ratio * options.contextWindow * 0.5);
-  const maxSummaryChars = Math.floor(options.estimator.ratio * options.contextWindow * 0.15);
+  const windowChars = options.estimator.ratio * options.contextWindow;
+  const maxSummaryChars = Math.floor(windowChars * 0.15);
+  // Neither summary request is sent over the window: the one that keeps the prefix only when the
+  // conversation and its note fit, the dedicated one with a transcript cut to what the task state leaves.
+  const note = inPlaceNote(state.messages.length - boundary, state.taskState);
+  const inPlaceFits = options.fits !== false && (options.requestTokens === undefined || options.requestTokens + options.estimator.tokensFor(note.length) <= options.contextWindow);
+  const stateText = `Current task state:\n${renderTaskState(state.taskState)}\n\nTranscript to compact:\n`;
+  const transcriptBudget = Math.floor(Math.min(windowChars * 0.5, windowChars * 0.85 - COMPACTION_SYSTEM_PROMPT.length - stateText.length));
 
   let summary: string | undefined;
   let modelState: { done?: string[]; remaining?: string[]; nextStep?: string } | undefined;
   let warning: string | undefined;
   try {
     let answer: string | undefined;
-    if (options.tools?.length && options.fits !== false) {
-      answer = await summariseInPlace(options, state.messages, state.messages.length - boundary, state.taskState).catch((error: unknown) => {
+    if (options.tools?.length && inPlaceFits) {
+      answer = await summariseInPlace(options, state.messages, note).catch((error: unknown) => {
         if (options.signal.aborted) throw error;
         return undefined;
       });
     }
-    answer ??= await summarise(options, renderTranscript(dropped, transcriptBudget), state.taskState);
-    const parsed = parseCompactionAnswer(answer);
-    if (parsed.summary && parsed.summary.length <= maxSummaryChars) summary = parsed.summary;
-    else warning = parsed.summary ? 'the compaction summary was too long; dropped old tool outputs instead' : 'the compaction answer had no summary; dropped old tool outputs instead';
-    modelState = parsed.state;
+    if (answer === undefined && transcriptBudget < MIN_TRANSCRIPT_CHARS) {
+      warning = 'the task state (the task and your messages, kept verbatim) leaves no room in the context window for a summary request; dropped old tool outputs instead';
+    } else {
+      answer ??= await summarise(options, stateText, renderTranscript(dropped, transcriptBudget));
+      const parsed = parseCompactionAnswer(answer);
+      if (parsed.summary && parsed.summary.length <= maxSummaryChars) summary = parsed.summary;
+      else warning = parsed.summary ? 'the compaction summary was too long; dropped old tool outputs instead' : 'the compaction answer had no summary; dropped old tool outputs instead';
+      modelState = parsed.state;
+    }
   } catch (error) {
     if (options.signal.aborted) throw error;
     warning = `the compaction request failed (${oneLine(error)}); dropped old tool outputs instead`;

@@ -119,6 +119,31 @@ describe('compact()', () => {
     expect(server.requestCount).toBe(0);
   });
 
+  test('no summary request over the window: the prefix-keeping one only when the conversation and its note fit, the dedicated one cut to the room left', async () => {
+    const tools = [{ type: 'function' as const, function: { name: 'read_file', description: 'read', parameters: { type: 'object', properties: {} } } }];
+    const state = stateOf(journal(30));
+    const answer = { content: '<summary>\n- short\n</summary>' };
+    // The conversation fits with room for the note: the request keeps the main prefix (tools, tool_choice none).
+    server.enqueue(answer);
+    await compact(state, { ...(await options(16_384)), tools, requestTokens: 10_000 });
+    expect(server.requests[0]!.body.tool_choice).toBe('none');
+    // At the window's edge, the note would push it over: the dedicated request goes instead, within the window.
+    server.enqueue(answer);
+    const edge = await options(16_384);
+    await compact(state, { ...edge, tools, requestTokens: 16_300 });
+    const dedicated = server.requests[1]!;
+    expect(dedicated.body.tools).toBeUndefined();
+    expect(edge.estimator.tokensFor(JSON.stringify(dedicated.body.messages).length)).toBeLessThan(16_384);
+
+    // A task state that leaves no room for a transcript: no request at all, the fallback summary says why.
+    const huge = stateOf(journal(30));
+    huge.taskState.rules.push('x '.repeat(30_000));
+    const outcome = (await compact(huge, { ...(await options(16_384)), tools, requestTokens: 30_000 }))!;
+    expect(server.requestCount).toBe(2);
+    expect(outcome.usedFallback).toBe(true);
+    expect(outcome.warning).toBe('the task state (the task and your messages, kept verbatim) leaves no room in the context window for a summary request; dropped old tool outputs instead');
+  });
+
   test('keeps at most half of the history, even when the window is far from full', async () => {
     const state = stateOf(journal(12));
     server.enqueue({ content: '<summary>\n- short\n</summary>' });

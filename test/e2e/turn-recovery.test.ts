@@ -6,7 +6,9 @@
  */
 import { describe, expect } from 'vitest';
 import { PEG_FORMAT_ERROR, startScriptedServer, type ReceivedRequest } from '../support/scripted-server.js';
-import { call, e2eTest as test, journalOf, planModel, sessionIds } from '../support/e2e-fixtures.js';
+import { call, e2eTest as test, journalOf, makeRepo, planModel, sessionIds } from '../support/e2e-fixtures.js';
+import { compactionRecords, textFiles, worker } from '../long-session/support.js';
+
 
 const LENGTH_NOTE = 'Your answer was cut off at the output token limit. Continue exactly where it stopped, without repeating what you already wrote.';
 
@@ -73,6 +75,40 @@ describe('turn recovery', { timeout: 120_000 }, () => {
       expect(run.code).toBe(1);
       expect(small.requestCount).toBe(0);
       expect(run.stderr).toMatch(/endure's own first request \(system prompt and \d+ tool schemas\) is about \d+ tokens, over the model's 2048-token context window; not sent/);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('a compaction that leaves the request over the window: nothing over the window is sent, the run fails in one line', async ({ endure, home, scratch }) => {
+    // A follow-up pasted into a resume is kept verbatim through compactions (a rule of the task
+    // state): compacting everything else away cannot bring the request under the window. The summary
+    // requests are not sent over the window either (no room is left for one: the summary falls back).
+    const window = 12_000;
+    const small = await startScriptedServer({ contextWindow: window, llama: {} });
+    try {
+      const repo = makeRepo(scratch, 'work', textFiles(4, 2500));
+      small.respondWith(worker({ step: (k) => (k < 4 ? { toolCalls: [call('read_file', { path: `src/f${k}.txt` })] } : undefined), final: 'Read them.' }));
+      const first = await endure.exec(['--output-format', 'json', 'read the four files'], { baseUrl: small.url, cwd: repo }).done;
+      expect(first.code, first.stderr).toBe(0);
+      const id = JSON.parse(first.stdout).session_id as string;
+      const sentBefore = small.requestCount;
+
+      const pasted = Array.from({ length: 600 }, (_, i) => `log line ${i}: the build step finished with a warning about the cache`).join('\n');
+      const run = await endure.exec(['--output-format', 'json', '--resume', id, `here is the build log:\n${pasted}`], { baseUrl: small.url, cwd: repo }).done;
+      expect(run.code).toBe(1);
+      const result = JSON.parse(run.stdout);
+      expect(result).toMatchObject({ status: 'failed', session_id: id });
+      expect(result.error).toMatch(new RegExp(`^the request is still about \\d+ tokens after compacting, over the model's ${window}-token context window; not sent: .*send shorter messages$`));
+      expect(result.error).not.toContain('\n');
+      expect(run.stderr.trim().split('\n').filter((line) => line.startsWith('endure: error:'))).toEqual([`endure: error: ${result.error}`]);
+      // It compacted (the reads are gone) before giving up.
+      expect(compactionRecords(journalOf(home, id).records).length).toBeGreaterThan(0);
+      expect(run.stderr).toContain('leaves no room in the context window for a summary request; dropped old tool outputs instead');
+      // Every request the server got fitted its window: none was answered exceed_context_size_error,
+      // and the loop's request that would not fit was never sent.
+      expect(small.kv!.log).toHaveLength(small.requestCount);
+      expect(small.requests.slice(sentBefore).every((request) => request.body.tool_choice === 'none' || request.body.tools === undefined)).toBe(true);
     } finally {
       await small.close();
     }
