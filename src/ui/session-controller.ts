@@ -151,7 +151,7 @@ export class SessionController implements UiControls {
   }
 
   rewindKey(input: string, key: Key): void {
-    this.rewindFlow.key(input, key);
+    if (this.quitting === undefined) this.rewindFlow.key(input, key);
   }
 
   quitKey(): void {

@@ -46,7 +46,7 @@ export function App({ store, controls, note, keys = true }: AppProps) {
         {state.resultShown ? <ResultPanel result={state.lastResult} /> : null}
         {state.approval !== undefined ? (
           <ApprovalPrompt request={state.approval} alwaysCovers={controls.describeAlways(state.approval)} {...(state.approvalDiff === undefined ? {} : { diff: state.approvalDiff })} />
-        ) : state.rewind !== undefined ? (
+        ) : state.rewind !== undefined && state.phase !== 'closing' ? (
           <RewindPicker view={state.rewind} />
         ) : controls.acceptsInput && state.phase !== 'closing' ? (
           <PromptBox
