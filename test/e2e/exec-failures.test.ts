@@ -132,22 +132,26 @@ describe('a result object on every failure of endure exec', { timeout: 120_000 }
     }
   });
 
-  test('an exception mid-session (the blob store became a file): exit 1, the stream ends with the object', async ({ server, endure, home }) => {
-    const breakBlobs = `for d in ${home}/sessions/*; do rm -rf "$d/blobs" && touch "$d/blobs"; done; head -c 20000 /dev/zero | tr '\\0' x`;
-    server.respondWith(planModel([{ toolCalls: [call('run_shell', { command: breakBlobs })] }], 'Never reached.'));
-    const run = await endure.exec(['--output-format', 'stream-json', '--context-window', '16384', 'print a lot']).done;
-    expect(run.code).toBe(1);
-    const id = sessionIds(home)[0]!;
-    const first = JSON.parse(run.stdout.split('\n')[0]!);
-    expect(first).toMatchObject({ type: 'session_start', session_id: id });
-    const result = resultOf(run.stdout);
-    expect(result).toMatchObject({ type: 'result', session_id: id, status: 'failed', turns: 1 });
-    expect(result.error).toMatch(/blobs/);
-    // The counts are the session's own, as `sessions list` tells them.
-    const listed = JSON.parse((await endure.run(['sessions', 'list', '--json']).done).stdout) as unknown[];
-    expect(listed).toMatchObject([{ id, turns: result.turns, tool_calls: result.tool_calls }]);
-    expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^endure: .*blobs/);
-  });
+  // Not a failure endure knows (no typed error): a raw EEXIST from the blob store, which a shell call of the model's caused.
+  for (const format of ['json', 'stream-json'] as const) {
+    test(`an unexpected exception mid-session (the blob store became a file): exit 1, ${format} ends with the object`, async ({ server, endure, home }) => {
+      const breakBlobs = `for d in ${home}/sessions/*; do rm -rf "$d/blobs" && touch "$d/blobs"; done; head -c 20000 /dev/zero | tr '\\0' x`;
+      server.respondWith(planModel([{ toolCalls: [call('run_shell', { command: breakBlobs })] }], 'Never reached.'));
+      const run = await endure.exec(['--output-format', format, '--context-window', '16384', 'print a lot']).done;
+      expect(run.code).toBe(1);
+      const id = sessionIds(home)[0]!;
+      if (format === 'stream-json') expect(JSON.parse(run.stdout.split('\n')[0]!)).toMatchObject({ type: 'session_start', session_id: id });
+      else expect(run.stdout.trim().split('\n')).toHaveLength(1);
+      const result = resultOf(run.stdout);
+      expect(result).toMatchObject({ session_id: id, status: 'failed', result: '', turns: 1 });
+      expect(result.type).toBe(format === 'stream-json' ? 'result' : undefined);
+      expect(result.error).toMatch(/EEXIST.*blobs/);
+      // The counts are the session's own, as `sessions list` tells them.
+      const listed = JSON.parse((await endure.run(['sessions', 'list', '--json']).done).stdout) as unknown[];
+      expect(listed).toMatchObject([{ id, turns: result.turns, tool_calls: result.tool_calls }]);
+      expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^endure: .*blobs/);
+    });
+  }
 
   test('a full disk mid-session: exit 1 with the object; once space is freed the session resumes, nothing lost or run twice', async ({
     server,
