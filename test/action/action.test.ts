@@ -12,10 +12,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { parse } from 'yaml';
-import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { call, e2eTest as test, planModel, repoRoot } from '../support/e2e-fixtures.js';
+import { call, cliPath, e2eTest as test, makeRepo, planModel, repoRoot } from '../support/e2e-fixtures.js';
 import { readAction, runActionJob } from './run-action.js';
 
 const API_KEY = 'sk-action-7d1e93b0c4a2-only-in-memory';
@@ -155,5 +155,46 @@ describe('the GitHub Action', () => {
     expect(job2.summary).toMatch(/^Both files are written\.$/m);
     expect(job2.summary).toMatch(/^\| commit \| `[0-9a-f]{40}` \|$/m);
     expect(job2.summary).toMatch(/^\| 1 \| write_file \| `[^`]*more\.txt[^`]*` \| `✓` \|/m);
+  });
+
+  test('working-directory: a subdirectory of the repository; patch, resume and commit name paths from the repository top', { timeout: 300_000 }, async ({ server, scratch }) => {
+    const repo = makeRepo(scratch, 'mono', { 'packages/app/src/index.js': 'export const x = 1;\n', 'packages/lib/README.md': 'lib\n' });
+    // The install step is proven by the test above; here the bin it would put on PATH runs this build.
+    const bin = join(scratch, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'endure'), `#!/bin/sh\nexec "${process.execPath}" "${cliPath()}" "$@"\n`, { mode: 0o755 });
+    const env = { PATH: `${bin}:${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`, HOME: join(scratch, 'user-home'), XDG_CONFIG_HOME: join(scratch, 'user-home', '.config'), LANG: 'C.UTF-8' };
+    server.respondWith(
+      planModel(
+        [{ toolCalls: [call('write_file', { path: 'notes.txt', content: 'app notes\n' })] }, { toolCalls: [call('write_file', { path: 'src/more.js', content: 'export const y = 2;\n' })] }],
+        'Notes and more.',
+      ),
+    );
+    const common = { 'base-url': server.url, 'working-directory': 'packages/app' };
+
+    // Job 1 stops on its budget after the first file, written in the working directory.
+    const job1 = await runActionJob({ workspace: repo, runnerTemp: join(scratch, 'runner-1'), env, skip: ['Install endure'], inputs: { ...common, task: 'Write the notes, then more.', 'max-tool-calls': '1' } });
+    expect(job1.steps.at(-1)!.code, job1.steps.at(-1)!.stderr).toBe(3);
+    expect(job1.outputs).toMatchObject({ status: 'budget', 'files-changed': '1' });
+    expect(readFileSync(join(repo, 'packages', 'app', 'notes.txt'), 'utf8')).toBe('app notes\n');
+    expect(readFileSync(job1.outputs['patch-path']!, 'utf8')).toContain('+++ b/packages/app/notes.txt');
+    expect(job1.summary).toMatch(/^- `packages\/app\/notes\.txt` \+1 −0$/m);
+    const start = readFileSync(join(job1.outputs['session-dir']!, 'journal.jsonl'), 'utf8').split('\n')[0]!;
+    expect(JSON.parse(start)).toMatchObject({ kind: 'session_start', cwd: join(repo, 'packages', 'app') });
+
+    // Job 2: a fresh checkout, the session as an artifact: the patch goes back at the top, the run commits both files.
+    const artifact = join(scratch, 'artifact');
+    cpSync(job1.outputs['session-dir']!, artifact, { recursive: true });
+    execFileSync('git', ['clean', '-fdxq'], { cwd: repo });
+    const job2 = await runActionJob({ workspace: repo, runnerTemp: join(scratch, 'runner-2'), env, skip: ['Install endure'], inputs: { ...common, resume: artifact, output: 'commit' } });
+    const run2 = job2.steps.at(-1)!;
+    expect(run2.code, run2.stderr).toBe(0);
+    expect(run2.stderr).toContain("applied the earlier run's changes");
+    expect(job2.outputs).toMatchObject({ status: 'done', result: 'Notes and more.', 'files-changed': '2' });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
+    expect(job2.outputs.commit).toBe(git('rev-parse', 'HEAD'));
+    expect(git('show', '--name-only', '--format=', 'HEAD').split('\n').sort()).toEqual(['packages/app/notes.txt', 'packages/app/src/more.js']);
+    expect(git('status', '--porcelain')).toBe('');
+    expect(existsSync(join(repo, 'notes.txt'))).toBe(false);
   });
 });
