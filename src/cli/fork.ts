@@ -67,7 +67,8 @@ export async function forkSession(parentRef: string, options: ForkOptions = {}):
   const store = new SessionStore({ home });
   const parent = readParent(store, parentRef);
   await removeUnfinishedForks(store.root, warn);
-  const point = forkPoint(parent, options.at, isLive(store.root, parent.id));
+  const live = isLive(store.root, parent.id);
+  const point = forkPoint(parent, options.at, live);
   const start = parent.records[0] as StartRecord;
 
   const id = newSessionId();
@@ -86,6 +87,7 @@ export async function forkSession(parentRef: string, options: ForkOptions = {}):
       workspace = made.path;
       worktree = { base: made.base, branch: made.branch };
     } else {
+      if (live) warn(`session ${parent.id} is running in ${start.workspace}, where the fork works too: both may change the same files (fork with --worktree to keep them apart)`);
       differs = await compareWorkspace(checkpoints, join(store.root, parent.id, 'checkpoints.git'), point, parent.id, id, warn);
     }
     const fork: Omit<ForkRecord, 'seq' | 't'> = {
@@ -196,6 +198,7 @@ async function compareWorkspace(checkpoints: CheckpointStore, parentStore: strin
  * The parent's private index as the fork's first stat cache, so comparing the
  * shared workspace costs a stat per file. Its mtime is kept: git's check for
  * files changed in the same second as the index was written depends on it.
+ * Any index is safe here: `add --all` brings it to the files.
  */
 function warmIndex(from: string, to: string): void {
   try {

@@ -201,6 +201,30 @@ describe('sessions fork', { timeout: 240_000 }, () => {
     expect(readdirSync(join(home, 'sessions')).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 
+  test("a fork in its parent's worktree works there and leaves it to the parent when removed", async ({ server, endure, scratch, home }) => {
+    const repo = makeRepo(scratch, 'work', START);
+    const checkout = workspaceFiles(repo);
+    server.respondWith(planModel([{ toolCalls: [call('write_file', { path: 'a.txt', content: 'A\n' })] }, { content: 'Done.' }]));
+    expect((await endure.exec(['--worktree', 'work'], { cwd: repo }).done).code).toBe(0);
+    const parent = readdirSync(join(home, 'sessions'))[0]!;
+    const parentTree = join(home, 'worktrees', parent);
+    const forked = await endure.run(['sessions', 'fork', parent, '--json']).done;
+    expect(forked.stderr).toBe('');
+    const forkId = (JSON.parse(forked.stdout) as { session_id: string }).session_id;
+    expect(journalOf(home, forkId).records[0]).toMatchObject({ kind: 'fork', workspace: parentTree });
+
+    server.respondWith(planModel([{ content: 'unused' }, { content: 'unused' }, { toolCalls: [call('write_file', { path: 'b.txt', content: 'B\n' })] }, { content: 'Done too.' }]));
+    expect((await endure.exec(['--resume', forkId, 'one more file'], { cwd: repo }).done).code).toBe(0);
+    expect(readFileSync(join(parentTree, 'b.txt'), 'utf8')).toBe('B\n');
+    expect(readdirSync(join(home, 'worktrees'))).toEqual([parent]);
+    expect(git(repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/endure/')).toBe(`endure/${parent}\n`);
+    expect(workspaceFiles(repo)).toEqual(checkout);
+
+    expect((await endure.run(['sessions', 'rm', forkId]).done).code).toBe(0);
+    expect(readFileSync(join(parentTree, 'b.txt'), 'utf8')).toBe('B\n');
+    expect(git(repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/endure/')).toBe(`endure/${parent}\n`);
+  });
+
   test('a live parent is forked without waiting or tearing its running turn; a kill -9 mid-fork leaves no half session', async ({ server, endure, scratch, home }) => {
     const repo = makeRepo(scratch, 'work', START);
     const copies = new Map<number, Record<string, string>>();
@@ -217,6 +241,7 @@ describe('sessions fork', { timeout: 240_000 }, () => {
     const forked = await endure.run(['sessions', 'fork', parent, '--json']).done;
     expect(forked.code).toBe(0);
     expect(JSON.parse(forked.stdout)).toMatchObject({ parent, at_turn: 2 });
+    expect(forked.stderr).toContain(`endure: session ${parent} is running in ${repo}, where the fork works too`);
     const running = await endure.run(['sessions', 'fork', parent, '--at', '3']).done;
     expect(running.code).toBe(2);
     expect(running.stderr).toBe(`endure: --at 3: turn 3 of session ${parent} is still running; fork at 1-2 once it has finished\n`);
