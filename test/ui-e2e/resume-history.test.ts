@@ -113,8 +113,8 @@ describe('resume shows the history', { timeout: 120_000 }, () => {
     expect(opened).toContain('› summarise the readme');
     expect(opened).toMatch(/✓ read_file README\.md · \d/);
     expect(opened).toContain('The readme says: e2e workspace.');
-    expect(opened).toMatch(/● done · 2 turns · 1 tool calls/);
-    expect(opened).toMatch(/turn 2 · 1 tool calls · [\d.]+k? in \/ \d+ out/);
+    expect(opened).toMatch(/● done · 2 turns · 1 tool call /);
+    expect(opened).toMatch(/turn 2 · 1 tool call · [\d.]+k? in \/ \d+ out/);
 
     await terminal.type('anything else?');
     await terminal.waitFor('› anything else?');
@@ -122,7 +122,7 @@ describe('resume shows the history', { timeout: 120_000 }, () => {
     const after = await terminal.waitFor('Nothing more to add.');
     expect(after).toContain(`◆ session ${id} resumed`);
     expect(after.indexOf('The readme says')).toBeLessThan(after.indexOf(`session ${id} resumed`));
-    await terminal.waitFor(/turn 3 · 1 tool calls/);
+    await terminal.waitFor(/turn 3 · 1 tool call /);
     await terminal.press('C-c');
     await terminal.waitFor('Press Ctrl+C again to quit.');
     await terminal.press('C-c');

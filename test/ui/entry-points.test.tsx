@@ -165,7 +165,7 @@ describe('replay', () => {
     expect(output).toContain('+a + b');
     expect(output).toContain('add() now adds.');
     expect(output).toContain('● done');
-    expect(output.replace(/\s+/g, ' ')).toMatch(/turn 2 · 1 tool calls · 2\.5k in \/ 50 out · cached 90%(?: · prefilled [^·]+)? · context 4% of 32\.8k/);
+    expect(output.replace(/\s+/g, ' ')).toMatch(/turn 2 · 1 tool call · 2\.5k in \/ 50 out · cached 90%(?: · prefilled [^·]+)? · context 4% of 32\.8k/);
     expect(output).toContain('replay, fastest');
   });
 

@@ -69,6 +69,9 @@ describe('the history view of a resumed session', () => {
     expect(screen).toContain('◆ session h1 started · qwen3-coder on llama · sandbox host · /w · instructions ~/.config/endure/AGENTS.md, AGENTS.md, pkg/AGENTS.md');
     expect(screen).toContain('✻ thought for 4.2s: The bug is in a.ts.');
     expect(screen).toContain('Fixed.');
+    // One of a thing is one: "1 turn", not "1 turns".
+    expect(screen).toContain('● done · 1 turn · 0 tool calls · 6s');
+    expect(screen).toContain('turn 1 · 0 tool calls ·');
   });
 
   test('a session started with --no-instructions (or an older journal) has no instructions on its first line', () => {

@@ -110,7 +110,7 @@ describe('finished items and the live turn', () => {
     await until(() => frame().includes('120.3k in'));
     const status = frame();
     expect(status).toContain('qwen3-coder-30b · vllm · sandbox bwrap · session s-test · approval ask');
-    expect(status.replace(/\s+/g, ' ')).toMatch(/turn 2 · 1 tool calls · 120\.3k in \/ 8\.1k out · cached 80%(?: · prefilled [^·]+)? · context 42% of 131\.1k · [\d.]+(ms|s) · left: 8 turns, 49 tool calls, 871\.6k tokens/);
+    expect(status.replace(/\s+/g, ' ')).toMatch(/turn 2 · 1 tool call · 120\.3k in \/ 8\.1k out · cached 80%(?: · prefilled [^·]+)? · context 42% of 131\.1k · [\d.]+(ms|s) · left: 8 turns, 49 tool calls, 871\.6k tokens/);
     gate.open();
   });
 });

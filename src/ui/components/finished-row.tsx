@@ -64,7 +64,7 @@ export function FinishedRow({ item }: { item: FinishedItem }) {
       return (
         <Box marginTop={1}>
           <Text color={color} bold>{`● ${item.status}${reason}`}</Text>
-          <Text dimColor>{` · ${item.turns} turns · ${item.toolCalls} tool calls · ${formatDuration(item.durationMs)}`}</Text>
+          <Text dimColor>{` · ${countOf(item.turns, 'turn')} · ${countOf(item.toolCalls, 'tool call')} · ${formatDuration(item.durationMs)}`}</Text>
         </Box>
       );
     }

@@ -4,7 +4,7 @@
  * elapsed time, budget left).
  */
 import { Box, Text } from 'ink';
-import { formatDuration, formatShare, formatTokens } from '../format.js';
+import { countOf, formatDuration, formatShare, formatTokens } from '../format.js';
 import type { StatusFigures } from '../state.js';
 
 export interface StatusBarProps {
@@ -24,7 +24,7 @@ export function StatusBar({ status, elapsedMs, note }: StatusBarProps) {
       : `context ${formatShare(status.contextTokens, status.contextWindow)} of ${formatTokens(status.contextWindow)}`;
   const figures = [
     `turn ${status.turn}`,
-    `${status.toolCalls} tool calls`,
+    countOf(status.toolCalls, 'tool call'),
     `${formatTokens(status.promptTokens)} in / ${formatTokens(status.completionTokens)} out`,
     `cached ${formatShare(status.cachedTokens, status.promptTokens)}`,
     `prefilled ${status.lastPrefilled === undefined ? '' : `${formatTokens(status.lastPrefilled)} last, `}${formatTokens(status.prefilledTokens)} in all`,
@@ -46,8 +46,8 @@ export function StatusBar({ status, elapsedMs, note }: StatusBarProps) {
 export function budgetLeft(status: StatusFigures, elapsedMs: number): string {
   const { maxTurns, maxToolCalls, maxTokens, deadlineMs } = status.budgets;
   const parts: string[] = [];
-  if (maxTurns !== undefined) parts.push(`${Math.max(0, maxTurns - status.turn)} turns`);
-  if (maxToolCalls !== undefined) parts.push(`${Math.max(0, maxToolCalls - status.toolCalls)} tool calls`);
+  if (maxTurns !== undefined) parts.push(countOf(Math.max(0, maxTurns - status.turn), 'turn'));
+  if (maxToolCalls !== undefined) parts.push(countOf(Math.max(0, maxToolCalls - status.toolCalls), 'tool call'));
   if (maxTokens !== undefined) parts.push(`${formatTokens(Math.max(0, maxTokens - status.promptTokens - status.completionTokens))} tokens`);
   if (deadlineMs !== undefined) parts.push(formatDuration(Math.max(0, deadlineMs - elapsedMs)));
   return parts.join(', ');

@@ -4,6 +4,7 @@
  * one event per line (`stream-json`). All three consume the same event stream.
  */
 import type { AgentEvent, UsageTotals } from '../../agent/events.js';
+import { countOf } from '../format.js';
 import { formatDuration, formatTokens, summarizeCall } from './summarize.js';
 
 export type OutputFormat = 'text' | 'json' | 'stream-json';
@@ -57,7 +58,7 @@ function progressLine(event: AgentEvent): string | undefined {
     case 'user_message':
       return event.steering ? `  > ${event.content.split('\n')[0]}` : undefined;
     case 'session_end':
-      return `endure: ${event.status}${event.reason ? ` (${event.reason})` : ''} · ${event.turns} turns · ${event.toolCalls} tool calls · ${usageLine(event.usage)} · ${formatDuration(event.durationMs)}`;
+      return `endure: ${event.status}${event.reason ? ` (${event.reason})` : ''} · ${countOf(event.turns, 'turn')} · ${countOf(event.toolCalls, 'tool call')} · ${usageLine(event.usage)} · ${formatDuration(event.durationMs)}`;
     default:
       return undefined;
   }
