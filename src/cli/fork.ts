@@ -141,15 +141,15 @@ function isLive(root: string, id: string): boolean {
  */
 export function forkPoint(parent: Pick<SessionContents, 'id' | 'records'>, at: number | undefined, live: boolean): TurnPoint {
   const { records } = parent;
-  const numbers = records.flatMap((record) => (record.kind === 'assistant' ? [record.turn] : []));
-  if (numbers.length === 0) throw new ConfigError('no_turns', `session ${parent.id} has no turn yet, so there is nothing to fork`);
-  const last = Math.max(...numbers);
+  const last = records.reduce((highest, record) => (record.kind === 'assistant' ? Math.max(highest, record.turn) : highest), 0);
+  if (last === 0) throw new ConfigError('no_turns', `session ${parent.id} has no turn yet, so there is nothing to fork`);
   const running = (turn: number) => live && turnEndIndex(records, turn) === records.length - 1;
   if (at === undefined) {
-    const line = lineOf(records).flatMap((record) => (record.kind === 'assistant' ? [record.turn] : []));
-    const finished = line.filter((turn) => !running(turn));
-    if (finished.length === 0) throw new ConfigError('no_turns', `session ${parent.id} has no finished turn yet; fork it once its first turn ends`);
-    at = finished.at(-1)!;
+    // The current line's last turn (after a rewind, the one it went back to), or the one before while it runs.
+    const line = lineOf(records).filter((record) => record.kind === 'assistant');
+    const finished = line.findLast((record) => !running(record.turn));
+    if (!finished) throw new ConfigError('no_turns', `session ${parent.id} has no finished turn yet; fork it once its first turn ends`);
+    at = finished.turn;
   } else {
     if (!Number.isInteger(at) || at < 1 || at > last || turnEndIndex(records, at) === -1) {
       throw new ConfigError('bad_turn', `--at ${at}: session ${parent.id} has turns 1-${last}; give one of them`);
