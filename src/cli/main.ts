@@ -5,14 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import * as nodeModule from 'node:module';
-import { setFlagsFromString } from 'node:v8';
+import { shapeHeap } from './heap-shape.js';
 import { VERSION } from './version.js';
 
-// Nothing leaks in a long session (the live heap stays near 25 MB), but with the default 4 GB heap limit V8 lets the
-// old generation grow to 4× what survived the last full collection, and a session's garbage (request bodies, tool
-// output, records) held RSS near 200 MB. 1.3× is the growth V8 itself picks under a 256 MB limit. The flag is read at
-// every collection, so setting it here holds however endure is started (bin, npx, npm run, node dist/...).
-setFlagsFromString('--heap-growing-percent=30');
+shapeHeap();
 
 // Node keeps compiled bytecode of endure and its dependencies on disk: later starts skip most parsing.
 nodeModule.enableCompileCache?.();
