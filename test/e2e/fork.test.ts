@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
+import { readJournal } from '../../sessions/journal-reader.js';
+import { foldRecords } from '../../src/agent/fold.js';
 import type { ReceivedRequest } from '../support/scripted-server.js';
 import { call, e2eTest as test, hangOnce, journalOf, journalPath, makeRepo, planModel, turnOf, workspaceFiles, type PlanStep } from '../support/e2e-fixtures.js';
 
@@ -110,6 +112,13 @@ describe('sessions fork', { timeout: 240_000 }, () => {
     expect(sha256(parentJournal)).toBe(parentHash);
     expect(workspaceFiles(worktree)).toEqual({ ...copies.get(2), 'fork.txt': 'B\n' });
     expect(workspaceFiles(repo)).toEqual(parentFiles);
+    // Exported, a fork is one journal of its whole history: it reads and folds without the parent.
+    const exported = join(scratch, 'fork.jsonl');
+    expect((await endure.run(['sessions', 'export', forkId, '--format', 'jsonl', '-o', exported]).done).code).toBe(0);
+    const whole = readJournal(exported).records;
+    expect(whole[0]).toMatchObject({ kind: 'session_start', seq: 1, sessionId: forkId, forkOf: { parent, atTurn: 2 } });
+    expect(foldRecords(whole).messages).toEqual([...messagesOf(first), ...foldRecords(whole).messages.slice(messagesOf(first).length)]);
+    expect(whole.map((record) => record.seq)).toEqual(whole.map((_, index) => index + 1));
     const forkShown = (await endure.run(['sessions', 'show', forkId]).done).stdout;
     expect(forkShown).toContain('## Assistant, turn 3');
     expect(forkShown).toContain('fork.txt');

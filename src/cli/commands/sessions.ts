@@ -5,6 +5,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { removeWorktree } from '../../../sandboxes/worktree.js';
 import { resolveHome, sessionPathsUnder } from '../../../sessions/home.js';
+import { encodeLine } from '../../../sessions/journal-line.js';
 import { worktreeOwner } from '../../../sessions/lineage.js';
 import type { JournalRecord } from '../../../sessions/records.js';
 import type { Session } from '../../../sessions/session.js';
@@ -43,6 +44,16 @@ function openForChange(ref: string): Session {
     if (error instanceof JournalError && ['locked', 'session_not_found', 'no_sessions'].includes(error.code)) throw new ConfigError(error.code, error.message);
     throw error;
   }
+}
+
+/**
+ * A session's journal as it is on disk; a fork's as one journal of its whole
+ * history (its parents' records through the fork point, then its own), which
+ * reads, folds and replays without the parents' directories.
+ */
+function journalText(contents: SessionContents): string {
+  if (contents.ancestors.length === 0) return readFileSync(contents.paths.journal, 'utf8');
+  return contents.records.map((record) => encodeLine(JSON.stringify(record))).join('');
 }
 
 function row(info: SessionInfo, now: number): string {
@@ -99,14 +110,14 @@ export function registerSessions(program: Command, setExitCode: (code: number) =
     });
   sessions
     .command('export')
-    .description('write a session as markdown or its raw JSONL')
+    .description("write a session as markdown or its raw JSONL (a fork's: its whole history, the parent's turns first)")
     .argument('<id>', 'session id, unique prefix, or last')
     .addOption(new Option('--format <format>', 'md or jsonl').choices(['md', 'jsonl']).default('md'))
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action((id: string, flags: { format: 'md' | 'jsonl'; output?: string }) => {
       const sessions = store();
       const contents = sessions.read(id);
-      const text = flags.format === 'jsonl' ? readFileSync(contents.paths.journal, 'utf8') : renderTranscript(contents.records, childrenOf(sessions, contents));
+      const text = flags.format === 'md' ? renderTranscript(contents.records, childrenOf(sessions, contents)) : journalText(contents);
       if (flags.output) writeFileSync(flags.output, text);
       else process.stdout.write(text);
     });
