@@ -7,6 +7,7 @@ import { emptyFigures, foldFigures } from '../../sessions/figures.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import { recordedInstructionFiles } from '../context/instructions.js';
 import { prefilledOf } from '../model/usage.js';
+import { formatSeconds } from '../ui/format.js';
 
 function fence(text: string): string {
   const ticks = text.includes('```') ? '````' : '```';
@@ -57,7 +58,10 @@ export function renderTranscript(records: readonly JournalRecord[], childRecords
           ? ` · ${usage.promptTokens} prompt tokens (${usage.cachedTokens ?? 0} cached, ${prefilledOf(usage)} prefilled) · ${usage.completionTokens} out`
           : '';
         out.push(`## Assistant, turn ${record.turn}${stats}`, '');
-        if (record.reasoning) out.push(`<details><summary>reasoning</summary>\n\n${record.reasoning}\n\n</details>`, '');
+        if (record.reasoning) {
+          const thought = record.reasoningMs === undefined ? '' : ` (thought for ${formatSeconds(record.reasoningMs)})`;
+          out.push(`<details><summary>reasoning${thought}</summary>\n\n${record.reasoning}\n\n</details>`, '');
+        }
         if (record.content) out.push(record.content, '');
         for (const call of record.toolCalls ?? []) {
           names.set(call.id, call.function.name);

@@ -5,11 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { call, e2eTest as test, hangOnce, journalPath, planModel, sessionIds } from '../support/e2e-fixtures.js';
+import { formatSeconds } from '../../src/ui/format.js';
+import { call, e2eTest as test, hangOnce, journalOf, journalPath, planModel, sessionIds } from '../support/e2e-fixtures.js';
 
 describe('endure sessions', { timeout: 120_000 }, () => {
   test('list --json, show, export --format md|jsonl -o FILE, rm', async ({ scratch, server, endure, home }) => {
-    server.respondWith(planModel([{ toolCalls: [call('read_file', { path: 'README.md' })] }], 'The README greets the e2e workspace.'));
+    server.respondWith(planModel([{ reasoning: 'Read it first.', toolCalls: [call('read_file', { path: 'README.md' })] }], 'The README greets the e2e workspace.'));
     expect((await endure.exec(['summarise the readme']).done).code).toBe(0);
     const [done] = sessionIds(home);
     server.respondWith(planModel([{ toolCalls: [call('list_dir', { path: '.' })] }, { toolCalls: [call('list_dir', { path: '.' })] }]));
@@ -44,6 +45,11 @@ describe('endure sessions', { timeout: 120_000 }, () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toContain(`# Session ${done}`);
     expect(show.stdout).toContain('## User\n\nsummarise the readme');
+    // How long it thought, as the UI says it.
+    const thought = journalOf(home, done!).records.find((record) => record.kind === 'assistant' && record.reasoning !== undefined);
+    const reasoningMs = thought?.kind === 'assistant' ? thought.reasoningMs : undefined;
+    expect(reasoningMs).toBeGreaterThanOrEqual(0);
+    expect(show.stdout).toContain(`<details><summary>reasoning (thought for ${formatSeconds(reasoningMs!)})</summary>\n\nRead it first.`);
     expect(show.stdout).toMatch(/\*\*→ read_file\*\* `\{"path":"README.md"\}`/);
     expect(show.stdout).toContain('e2e workspace');
     expect(show.stdout).toContain('The README greets the e2e workspace.');
