@@ -137,7 +137,8 @@ export class CheckpointStore {
   private async init(): Promise<void> {
     if (existsSync(join(this.gitDir, 'HEAD'))) return;
     mkdirSync(this.gitDir, { recursive: true, mode: 0o700 });
-    await this.git(['init', '--bare', '--quiet', this.gitDir], 'utf8', false);
+    // No template: no sample hooks or other files a store of objects never uses.
+    await this.git(['init', '--bare', '--quiet', '--template=', this.gitDir], 'utf8', false);
   }
 
   private git(args: string[]): Promise<string>;
