@@ -106,8 +106,11 @@ export interface SessionCommands {
   workspaceDiff(): Promise<string>;
   /** The most recent sessions of this home, newest first. */
   recentSessions(limit: number): SessionListing[];
-  /** Closes this session and opens a new one with the same settings; `info` then describes the new one. */
-  newSession(): Promise<void>;
+  /**
+   * Closes this session and opens a new one with the same settings; `info` then describes the new one.
+   * Resolves to the warnings of the opening (an instruction file skipped), for the screen.
+   */
+  newSession(): Promise<string[]>;
   /** /compact during a run: the loop compacts before its next turn. */
   requestCompaction(): void;
   /** /compact while idle: compacts now; the events of the step (a compaction, or a warning saying why not). */

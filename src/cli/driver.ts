@@ -15,8 +15,8 @@ import type { Settings } from './settings.js';
 import { workspaceDiff } from './workspace-diff.js';
 
 export interface DriverOptions {
-  /** Opens a new runtime with the same settings (for /clear); without it /clear says it cannot. */
-  reopen?: () => Promise<Runtime>;
+  /** Opens a new runtime with the same settings (for /clear), passing on its warnings; without it /clear says it cannot. */
+  reopen?: (warn: (message: string) => void) => Promise<Runtime>;
 }
 
 function infoOf(runtime: Runtime, settings: Settings): SessionDriver['info'] {
@@ -73,10 +73,12 @@ export function createDriver(first: Runtime, settings: Settings, options: Driver
     },
     async newSession() {
       if (!options.reopen) throw new Error('this session cannot open another one');
-      const next = await options.reopen();
+      const warnings: string[] = [];
+      const next = await options.reopen((message) => warnings.push(message));
       await runtime.close();
       runtime = next;
       info = infoOf(runtime, settings);
+      return warnings;
     },
   };
   return {

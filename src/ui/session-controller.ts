@@ -212,11 +212,13 @@ export class SessionController implements UiControls {
       },
       newSession: async () => {
         if (this.driver.commands === undefined) throw new Error('this session cannot open another one');
-        await this.driver.commands.newSession();
+        const warnings = await this.driver.commands.newSession();
         this.lastStatus = undefined;
         const fresh = initialViewState(this.driver.info);
         this.store.update((state) => ({ ...state, status: fresh.status, live: fresh.live, ended: undefined, conversed: false }));
         this.announce();
+        // What the new session's opening skipped (an instruction file it could not read) is said on screen.
+        for (const text of warnings) this.store.update((state) => finish(state, { kind: 'notice', level: 'warning', text }));
       },
       openRewind: (turn) => {
         if (this.quitting === undefined) this.rewindFlow.open(turn);

@@ -87,8 +87,11 @@ describe('slash commands in a terminal', { timeout: 120_000 }, () => {
     await terminal.waitFor('/empty cannot be used: the file has no text');
     expect(server.requestCount).toBe(0);
 
+    // The new session reads the instructions again: one it cannot read is named on screen, not dropped in silence.
+    writeFileSync(join(repo, 'AGENTS.md'), Buffer.from([0x66, 0xff, 0xfe, 0x0a]));
     await submit(terminal, '/clear');
     const cleared = await terminal.waitFor(`the previous one stays resumable: endure resume ${id}`);
+    await terminal.waitFor(`instructions file ${join(repo, 'AGENTS.md')} skipped: not UTF-8 text; fix or remove it`);
     const [second] = sessionIds(home).filter((other) => other !== id);
     expect(second).toBeDefined();
     expect(cleared).toContain(`new session ${second}`);

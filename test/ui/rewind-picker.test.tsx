@@ -51,7 +51,7 @@ class RewindCommands implements SessionCommands {
   setApprovalPolicy(): void {}
   workspaceDiff = async (): Promise<string> => '';
   recentSessions = () => [];
-  newSession = async (): Promise<void> => {};
+  newSession = async (): Promise<string[]> => [];
   requestCompaction(): void {}
   compactNow = (): AsyncIterable<never> => ({ [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) });
 }

@@ -29,7 +29,7 @@ async function interactive(flags: RunFlags, task: string, resume?: string): Prom
   const onTerm = () => controller.abort();
   process.once('SIGTERM', onTerm);
   try {
-    const reopen = () => openRuntime({ settings, task: '', warn: () => undefined });
+    const reopen = (warn: (message: string) => void) => openRuntime({ settings, task: '', warn });
     const driver = createDriver(runtime, settings, { reopen });
     return await runInteractive(driver, {
       ...(task ? { initialTask: task } : {}),
