@@ -212,6 +212,7 @@ function warmIndex(from: string, to: string): void {
 
 /** The fork's own git worktree (branch `endure/<id>`), holding the files of the turn's checkpoint. */
 async function ownWorktree(stage: string, home: string, id: string, start: StartRecord, point: TurnPoint, warn: (message: string) => void) {
+  if (!existsSync(start.cwd)) throw new ConfigError('no_worktree', `--worktree: the directory ${start.cwd} that session ${start.sessionId} started in no longer exists`);
   const path = join(home, 'worktrees', id);
   const note: Staging = { id, repo: start.cwd, worktree: path };
   writeFileSync(join(stage, STAGING_NOTE), JSON.stringify(note), { flush: true });

@@ -88,5 +88,12 @@ describe('a fork read through its parent', () => {
     await expect(forkSession(empty.id, { home })).rejects.toThrow(`session ${empty.id} has no turn yet, so there is nothing to fork`);
     const parent = sessionWith(store, [1, 2]);
     await expect(forkSession(parent.id, { home, at: 3 })).rejects.toThrow(`--at 3: session ${parent.id} has turns 1-2; give one of them`);
+    // --worktree needs the session's directory, and a git repository there; nothing is left behind either way.
+    await expect(forkSession(parent.id, { home, worktree: true })).rejects.toMatchObject({ name: 'ConfigError', message: `--worktree: the directory /nonexistent/workspace that session ${parent.id} started in no longer exists` });
+    const plain = store.create({ ...startBody, cwd: home, workspace: home });
+    for (const body of turn(1)) plain.append(body);
+    plain.close();
+    await expect(forkSession(plain.id, { home, worktree: true })).rejects.toMatchObject({ name: 'ConfigError', message: expect.stringMatching(/^--worktree: .* is not inside a git repository; run without --worktree or git init first/) });
+    expect(readdirSync(join(home, 'sessions')).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 });
