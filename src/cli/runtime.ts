@@ -28,11 +28,12 @@ import { createToolHost, type McpToolHost } from '../mcp/host.js';
 import { createTrustStore } from '../mcp/trust.js';
 import { createModelClient } from '../model/client.js';
 import { SlotKeepingClient } from '../model/slot-keeper.js';
+import { slotSaving, type SlotEndpoint, type SlotSaving } from '../model/llama-slots.js';
 import type { EndpointInfo, ModelClient } from '../model/types.js';
 import { ConfigError, SandboxError, oneLine } from '../shared/errors.js';
 import { createSandbox } from '../../sandboxes/index.js';
 import { formatAllowList } from '../../sandboxes/network-allow.js';
-import { startAllowListProxy, type AllowListProxy } from '../../sandboxes/network-proxy.js';
+import type { AllowListProxy } from '../../sandboxes/network-proxy.js';
 import type { Sandbox } from '../../sandboxes/types.js';
 import { createWorktree, worktreeSandboxPaths, type Worktree } from '../../sandboxes/worktree.js';
 import { newSessionId, resolveHome } from '../../sessions/home.js';
@@ -151,17 +152,30 @@ function endpointChoice(settings: Settings, last: EndpointInfo | undefined): { b
  * restoring the last saved one first on resume. Undefined for other servers,
  * when saving is off in the config, or when the server runs without --slot-save-path.
  */
-async function keepSlots(model: ModelClient, session: Session, settings: Settings, options: RuntimeOptions, state: ConversationState): Promise<SlotKeepingClient | undefined> {
+function slotsOf(model: ModelClient, settings: Settings): SlotEndpoint {
+  return { baseURL: model.endpoint.baseURL, ...(settings.apiKey ? { apiKey: settings.apiKey } : {}) };
+}
+
+/** Asks llama-server whether it saves slots, as soon as the endpoint is known; undefined where keepSlots would not ask. */
+function askSlotSaving(model: ModelClient, settings: Settings): Promise<SlotSaving> | undefined {
   if (model.endpoint.server !== 'llama' || !settings.slotSave.enabled) return undefined;
+  const asked = slotSaving(slotsOf(model, settings));
+  // Until keepSlots awaits it, a failure must not count as unhandled.
+  asked.catch(() => undefined);
+  return asked;
+}
+
+async function keepSlots(model: ModelClient, session: Session, settings: Settings, options: RuntimeOptions, state: ConversationState, asked: Promise<SlotSaving> | undefined): Promise<SlotKeepingClient | undefined> {
+  if (!asked) return undefined;
   const info = options.info ?? options.warn;
   const keeper = new SlotKeepingClient(model, {
     sessionId: session.id,
-    slots: { baseURL: model.endpoint.baseURL, ...(settings.apiKey ? { apiKey: settings.apiKey } : {}) },
+    slots: slotsOf(model, settings),
     everyMs: settings.slotSave.everyMs,
     journal: (event) => session.append({ kind: 'slot', ...event }),
     notice: info,
   });
-  if ((await keeper.probe()) !== 'on') return undefined;
+  if ((await keeper.probe(asked)) !== 'on') return undefined;
   if (options.resume) {
     const saved = session.records.findLast((record) => record.kind === 'slot' && record.action === 'save');
     await keeper.restore(saved?.kind === 'slot' ? saved : undefined, state.messages);
@@ -242,6 +256,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     if (settings.networkAllow) {
       const refused = new Set<string>();
+      // Loaded only here: its node:http import alone costs start-up (Node's ESM view of it loads fetch's HTTP client).
+      const { startAllowListProxy } = await import('../../sandboxes/network-proxy.js');
       proxy = await startAllowListProxy({
         allow: settings.networkAllow,
         // Each refused host once per run, in the journal and on screen.
@@ -255,6 +271,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
       });
     }
+    // git runs while the sandbox and the tool servers start (only a new session records it).
+    const gitHead = session ? undefined : headCommit(workspace);
     sandbox = await openSandbox(settings, workspace, extra, warn, proxy?.socketPath);
 
     const mcp = await loadMcpConfig({ projectRoot: previous?.cwd ?? settings.cwd, env, configFiles: settings.mcpConfigFiles });
@@ -286,6 +304,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
 
     const model = await modelReady;
+    const slotSavingAsked = askSlotSaving(model, settings);
     const instructionSources = { cwd: previous?.cwd ?? settings.cwd, userDir: userEndureDir(env), home: env.HOME || homedir() };
     if (session && lastEndpoint && endpointChanged(lastEndpoint, model.endpoint)) {
       session.append({ kind: 'endpoint', endpoint: model.endpoint, previous: lastEndpoint });
@@ -297,7 +316,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         ? loadInstructions(instructionSources)
         : { text: '', files: [], warnings: [] };
       for (const warning of instructions.warnings) warn(warning);
-      const gitHead = await headCommit(workspace);
+      const head = await gitHead;
       session = store.create(
         {
           version: VERSION,
@@ -309,7 +328,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           thinking: settings.thinking,
           systemPrompt: withInstructions(SYSTEM_PROMPT, instructions),
           tools: tools.tools().map((tool) => tool.name),
-          ...(gitHead ? { gitHead } : {}),
+          ...(head ? { gitHead: head } : {}),
           settings: {
             budgets: settings.budgets,
             approval: settings.approval.policy,
@@ -327,7 +346,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     // "always" lasts the session: every run (one per message in the UI) asks through it.
     const approvalMemory = new ApprovalMemory();
     const openSession = session;
-    const keeper = await keepSlots(model, openSession, settings, options, state);
+    const keeper = await keepSlots(model, openSession, settings, options, state, slotSavingAsked);
     const contextWindow = settings.contextWindow ?? model.endpoint.contextWindow ?? (lastEndpoint && !endpointChanged(lastEndpoint, model.endpoint) ? lastEndpoint.contextWindow : undefined);
     const estimator = new TokenEstimator();
     const hostTools = tools;

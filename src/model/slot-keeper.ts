@@ -72,9 +72,12 @@ export class SlotKeepingClient implements ModelClient {
     return this.inner.endpoint;
   }
 
-  /** Whether slot saving is on at the server; off turns this client into the plain one. */
-  async probe(): Promise<'on' | 'off' | 'unknown'> {
-    const state = await slotSaving(this.options.slots);
+  /**
+   * Whether slot saving is on at the server; off turns this client into the plain one.
+   * `asked`: the answer of a `slotSaving` request already under way (start-up asks while it does other work).
+   */
+  async probe(asked?: Promise<'on' | 'off' | 'unknown'>): Promise<'on' | 'off' | 'unknown'> {
+    const state = await (asked ?? slotSaving(this.options.slots));
     this.saving = state === 'on';
     return state;
   }

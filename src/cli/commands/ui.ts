@@ -22,9 +22,12 @@ async function interactive(flags: RunFlags, task: string, resume?: string): Prom
   const customCommands = customCommandsFor(settings.cwd, process.env);
   // A task that the prompt box will expand (a command, a mention) is recorded by its first message instead.
   const recorded = task.startsWith('/') || task.includes('@') ? '' : task;
+  // Ink and React load while the runtime waits on the model server and git (the first frame comes sooner).
+  const loadingUi = import('../../ui/interactive.js');
+  loadingUi.catch(() => undefined);
   const runtime = await openRuntime({ settings, task: recorded, ...(resume ? { resume } : {}), warn: (message) => warnings.push(message) });
   for (const warning of warnings) process.stderr.write(`endure: warning: ${warning}\n`);
-  const { runInteractive } = await import('../../ui/interactive.js');
+  const { runInteractive } = await loadingUi;
   const controller = new AbortController();
   const onTerm = () => controller.abort();
   process.once('SIGTERM', onTerm);
