@@ -63,7 +63,9 @@ export async function runCli(argv: string[]): Promise<number> {
       return code;
     }
     process.stderr.write(`endure: ${oneLine(error)}\n`);
-    if (argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    // Where it happened: the original error's stack when a hint was wrapped around it.
+    const origin = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    if (argv.includes('--debug') && origin instanceof Error && origin.stack) process.stderr.write(`${origin.stack}\n`);
     return exitCodeForError(error);
   }
 }

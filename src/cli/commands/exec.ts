@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import type { AgentEvent } from '../../agent/events.js';
 import { runLoop, type LoopResult } from '../../agent/loop.js';
 import { foldRecords } from '../../agent/fold.js';
-import { ConfigError } from '../../shared/errors.js';
+import { ConfigError, EndureError, oneLine } from '../../shared/errors.js';
 import { createPrinter, type ExecResult, type OutputFormat, type Printer } from '../../ui/headless/printers.js';
 import type { Session } from '../../../sessions/session.js';
 import { failedResult, resultOf, type SessionSoFar } from '../exec-result.js';
@@ -71,13 +71,23 @@ export async function runExec(words: string[], flags: ExecFlags): Promise<number
   const run: ExecRun = { startedAt, printer, printed: false };
   try {
     return await execute(words, flags, run);
-  } catch (error) {
+  } catch (thrown) {
+    const error = withResumeHint(thrown, run.session);
     // Scripts reading stdout get their one object whatever stopped the run (cli.md).
     if (!run.printed && flags.outputFormat !== 'text') {
       printer.finish(failedResult(error, sessionSoFar(run), startedAt, run.runtime?.state.lastAnswer));
     }
     throw error;
   }
+}
+
+/**
+ * A failure endure has no name for (a raw system error, a bug) says what to do too:
+ * the session it stopped is kept and resumable. Typed failures already say what to do.
+ */
+function withResumeHint(error: unknown, session: Session | undefined): unknown {
+  if (session === undefined || error instanceof EndureError) return error;
+  return new EndureError('unexpected', `${oneLine(error)} (unexpected; the session is kept: endure exec --resume ${session.id} continues it once the cause is fixed)`, { cause: error });
 }
 
 /** What a run has reached so far: what a failure's result object can name. */
