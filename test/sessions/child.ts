@@ -1,12 +1,16 @@
 /**
  * A real process for the sessions tests (run from dist/ after `npm run build`):
- *   append <home> <id> <seed>   create the session, then append records forever,
- *                               printing each seq once its append has returned
+ *   append <home> <id> <seed>   create the session, then append up to APPEND_LIMIT records,
+ *                               printing each seq once its append has returned; then
+ *                               wait until stdin closes
  *   hold <home> <id>            open the session, print "held", keep it until stdin closes
  *   open <home> <id>            try to open the session; print the outcome as JSON
  */
 import { SessionStore } from '../../sessions/store.js';
 import { expectedBody, startBody } from './sample-records.js';
+
+/** Far beyond any kill point of the crash test (at most record 401). */
+const APPEND_LIMIT = 5_000;
 
 const [mode, home, id, seed] = process.argv.slice(2);
 if (!mode || !home || !id) throw new Error('usage: child.js append|hold|open <home> <id> [seed]');
@@ -17,13 +21,17 @@ switch (mode) {
   case 'append': {
     const session = store.create(startBody, id);
     const salt = Number(seed ?? 0);
-    for (;;) {
+    // Bounded, and gone once its parent is: a writer orphaned by a killed test run
+    // once appended until the disk was full (a synchronous loop never sees EPIPE).
+    while (session.journal.lastSeq < APPEND_LIMIT) {
       const seq = session.journal.lastSeq + 1;
       if (seq % 50 === 0) session.putBlob(`blob ${salt} ${seq}\n`.repeat(2000));
       session.append(expectedBody(seq, salt));
       if (seq % 7 === 0) session.sync();
       process.stdout.write(`${seq}\n`);
     }
+    process.stdin.on('end', () => process.exit(0)).resume();
+    break;
   }
   case 'hold': {
     const session = store.open(id);
