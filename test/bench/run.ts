@@ -6,13 +6,16 @@
  * launching endure, next to the targets and the bare loop, and the per-tenth gaps.
  * BENCH=targets,soak runs only those; BENCH_RUNS sets the runs per figure (3).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 type Bench = [name: string, run: () => Promise<unknown>];
 
 const soakCalls = Number(process.argv[2] ?? 1000);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 let targets: import('./targets.js').TargetsResult | undefined;
+// The previous run's targets, the table's "before" rows (read before this run writes its own).
+const PREVIOUS = 'bench-results/targets.json';
+const before = existsSync(PREVIOUS) ? (JSON.parse(readFileSync(PREVIOUS, 'utf8')) as import('./targets.js').TargetsResult) : undefined;
 const benches: Bench[] = [
   [
     'targets',
@@ -46,4 +49,4 @@ for (const [name, run] of benches) {
   writeFileSync(`bench-results/${name === 'soak' ? `soak-${soakCalls}` : name}.json`, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
-if (targets) process.stdout.write(`\n== targets\n${(await import('./targets.js')).formatTargets(targets)}\n`);
+if (targets) process.stdout.write(`\n== targets\n${(await import('./targets.js')).formatTargets(targets, before)}\n`);

@@ -23,6 +23,8 @@ export interface LauncherFigures {
   execStartupMs: number;
   uiStartupMs: number;
   overheadPerTurnMs: number;
+  /** endure's own CPU time per turn (user + system): what the machine's load moves least. */
+  cpuPerTurnMs?: number;
   medianGapMs: number;
   peakRssMb: number;
   heapUsedMb?: number;
@@ -69,11 +71,13 @@ export async function benchTargets(toolCalls = 1000, runs = 3, log: (line: strin
       const results = perLauncher.get(launcher.name)!;
       const started = startup.launchers.find((figures) => figures.launcher === launcher.name)!;
       const heaps = results.flatMap((result) => (result.heapUsedMb === undefined ? [] : [result.heapUsedMb]));
+      const cpus = results.flatMap((result) => (result.cpuPerTurnMs === undefined ? [] : [result.cpuPerTurnMs]));
       return {
         launcher: launcher.name,
         execStartupMs: started.execMs,
         uiStartupMs: started.uiMs,
         overheadPerTurnMs: median(results.map((result) => result.overheadPerTurnMs)),
+        ...(cpus.length ? { cpuPerTurnMs: median(cpus) } : {}),
         medianGapMs: median(results.map((result) => result.overheadMs.all.median)),
         peakRssMb: median(results.map((result) => result.peakRssMb)),
         ...(heaps.length ? { heapUsedMb: median(heaps) } : {}),
@@ -100,18 +104,25 @@ export async function benchTargets(toolCalls = 1000, runs = 3, log: (line: strin
 
 const pad = (text: string | number, width: number) => String(text).padStart(width);
 
-/** The figures next to the targets, one row per launcher, then the per-tenth gap table. */
-export function formatTargets(result: TargetsResult): string {
+const row = (name: string, figures: LauncherFigures) =>
+  `${name.padEnd(28)}${pad(`${figures.execStartupMs.toFixed(0)} ms`, 12)}${pad(`${figures.uiStartupMs.toFixed(0)} ms`, 10)}${pad(figures.overheadPerTurnMs, 9)}${pad(figures.cpuPerTurnMs ?? '', 9)}${pad(figures.medianGapMs, 7)}${pad(`${figures.peakRssMb.toFixed(0)} MB`, 10)}`;
+
+/**
+ * The figures next to the targets, one row per launcher, then the per-tenth gap table.
+ * `before`: the previous run's result (bench-results/targets.json), shown under each launcher's row.
+ */
+export function formatTargets(result: TargetsResult, before?: TargetsResult): string {
   const lines = [
     `targets at N = ${result.toolCalls} (read workload), median of ${result.runs} runs, load average ${result.load}`,
-    `${'launcher'.padEnd(28)}${pad('exec start', 12)}${pad('UI start', 10)}${pad('ms/turn', 9)}${pad('gap', 7)}${pad('peak RSS', 10)}`,
-    `${'target'.padEnd(28)}${pad(`≤ ${TARGETS.startupMs} ms`, 12)}${pad(`≤ ${TARGETS.startupMs} ms`, 10)}${pad(`≤ ${TARGETS.overheadPerTurnMs}`, 9)}${pad('', 7)}${pad(`≤ ${TARGETS.peakRssMb} MB`, 10)}`,
-    `${'bare loop'.padEnd(28)}${pad(`${result.bareLoop.startupMs} ms`, 12)}${pad('', 10)}${pad(result.bareLoop.overheadPerTurnMs, 9)}${pad(result.bareLoop.medianGapMs, 7)}${pad(`${result.bareLoop.peakRssMb.toFixed(0)} MB`, 10)}`,
+    ...(before ? [`before: the previous run (bench-results/targets.json), load average ${before.load}`] : []),
+    `${'launcher'.padEnd(28)}${pad('exec start', 12)}${pad('UI start', 10)}${pad('ms/turn', 9)}${pad('CPU/turn', 9)}${pad('gap', 7)}${pad('peak RSS', 10)}`,
+    `${'target'.padEnd(28)}${pad(`≤ ${TARGETS.startupMs} ms`, 12)}${pad(`≤ ${TARGETS.startupMs} ms`, 10)}${pad(`≤ ${TARGETS.overheadPerTurnMs}`, 9)}${pad('', 9)}${pad('', 7)}${pad(`≤ ${TARGETS.peakRssMb} MB`, 10)}`,
+    `${'bare loop'.padEnd(28)}${pad(`${result.bareLoop.startupMs} ms`, 12)}${pad('', 10)}${pad(result.bareLoop.overheadPerTurnMs, 9)}${pad('', 9)}${pad(result.bareLoop.medianGapMs, 7)}${pad(`${result.bareLoop.peakRssMb.toFixed(0)} MB`, 10)}`,
   ];
-  for (const row of result.launchers) {
-    lines.push(
-      `${row.launcher.padEnd(28)}${pad(`${row.execStartupMs.toFixed(0)} ms`, 12)}${pad(`${row.uiStartupMs.toFixed(0)} ms`, 10)}${pad(row.overheadPerTurnMs, 9)}${pad(row.medianGapMs, 7)}${pad(`${row.peakRssMb.toFixed(0)} MB`, 10)}`,
-    );
+  for (const figures of result.launchers) {
+    lines.push(row(figures.launcher, figures));
+    const earlier = before?.launchers.find((other) => other.launcher === figures.launcher);
+    if (earlier) lines.push(row('  before', earlier));
   }
   lines.push('', 'median gap per tenth of the calls (ms), first → last');
   lines.push(`${'tenth'.padEnd(12)}${Array.from({ length: 10 }, (_, i) => pad(i + 1, 7)).join('')}`);
