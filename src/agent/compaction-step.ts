@@ -17,11 +17,14 @@ export type CompactionReason = 'threshold' | 'overflow' | 'requested';
 /** Extra compactions when one left the request over the window, before the run fails. */
 const EXTRA_COMPACTIONS = 2;
 
+/** Share of the window the recent turns keep verbatim in a first compaction (halved in each extra one). */
+const KEEP_RECENT = 0.3;
+
 /**
  * Compacts when the conversation nears the window (or overflowed); true when it did.
  * A request its own estimate puts over the window is never sent: the conversation
- * is compacted again (at most twice more), else the run fails with a ModelError
- * that says what does not fit.
+ * is compacted again, keeping half as many recent turns each time (at most twice
+ * more), else the run fails with a ModelError that says what does not fit.
  */
 export async function* compactionStep(run: Run, reason: CompactionReason): AsyncGenerator<AgentEvent, boolean> {
   const { deps, state } = run;
@@ -48,8 +51,11 @@ export async function* compactionStep(run: Run, reason: CompactionReason): Async
       tools: run.specs,
       fits: reason === 'threshold' && round === 0,
       requestTokens: size,
+      // Harder each round: half as many recent turns kept verbatim (the same share would keep the same turns).
+      keepRecent: KEEP_RECENT / 2 ** round,
     });
-    if (!outcome) break;
+    // Nothing to drop while keeping this many recent turns: the next round keeps fewer.
+    if (!outcome) continue;
     // Instruction files are read again here: the prefix changes anyway, so an edited AGENTS.md takes effect now.
     const systemPrompt = deps.systemPrompt?.();
     const record = systemPrompt !== undefined && systemPrompt !== state.messages[0]?.content ? { ...outcome.record, state: { ...outcome.record.state, systemPrompt } } : outcome.record;

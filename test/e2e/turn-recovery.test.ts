@@ -7,7 +7,7 @@
 import { describe, expect } from 'vitest';
 import { PEG_FORMAT_ERROR, startScriptedServer, type ReceivedRequest } from '../support/scripted-server.js';
 import { call, e2eTest as test, journalOf, makeRepo, planModel, sessionIds } from '../support/e2e-fixtures.js';
-import { compactionRecords, textFiles, worker } from '../long-session/support.js';
+import { compactionAnswer, compactionRecords, textFiles, worker } from '../long-session/support.js';
 
 
 const LENGTH_NOTE = 'Your answer was cut off at the output token limit. Continue exactly where it stopped, without repeating what you already wrote.';
@@ -109,6 +109,37 @@ describe('turn recovery', { timeout: 120_000 }, () => {
       // and the loop's request that would not fit was never sent.
       expect(small.kv!.log).toHaveLength(small.requestCount);
       expect(small.requests.slice(sentBefore).every((request) => request.body.tool_choice === 'none' || request.body.tools === undefined)).toBe(true);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('a compaction that leaves the request over the window compacts harder (fewer recent turns kept) and the session goes on', async ({ endure, home, scratch }) => {
+    // A long task (kept verbatim in the summary) and a long summary: keeping the last 30 % of the
+    // window's turns leaves the request over the window; keeping half as many brings it under.
+    const window = 12_000;
+    const small = await startScriptedServer({ contextWindow: window, llama: {} });
+    try {
+      const repo = makeRepo(scratch, 'work', textFiles(10, 2500));
+      const summary = Array.from({ length: 90 }, (_, i) => `- step ${i}: read a file and noted what it holds`).join('\n');
+      small.respondWith(
+        worker({
+          step: (k) => (k < 10 ? { toolCalls: [call('read_file', { path: `src/f${k}.txt` })] } : undefined),
+          final: 'Read them.',
+          compaction: () => compactionAnswer({ done: ['read files'], remaining: ['the rest'], nextStep: 'go on' }, summary),
+        }),
+      );
+      const rules = Array.from({ length: 300 }, (_, i) => `rule ${i}: keep the build green and the cache warm`).join('\n');
+      const run = await endure.exec(['--output-format', 'json', `read the files. ${rules}`], { baseUrl: small.url, cwd: repo }).done;
+      expect(run.code, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout);
+      expect(result).toMatchObject({ status: 'done', result: 'Read them.', tool_calls: 10 });
+      // Two compactions with no turn between them: the first left it over the window, the second kept less.
+      const records = journalOf(home, result.session_id).records;
+      const harder = records.findIndex((record, i) => record.kind === 'compaction' && records.slice(0, i).findLast((r) => r.kind === 'compaction' || r.kind === 'assistant')?.kind === 'compaction');
+      expect(harder).toBeGreaterThan(0);
+      // Nothing over the window reached the server.
+      expect(small.kv!.log).toHaveLength(small.requestCount);
     } finally {
       await small.close();
     }
