@@ -6,7 +6,7 @@
  */
 import { TokenEstimator } from '../context/tokens.js';
 import { ModelError } from '../shared/errors.js';
-import { compact } from './compactor.js';
+import { compact, KEEP_RECENT } from './compactor.js';
 import type { AgentEvent } from './events.js';
 import type { LoopDeps } from './loop-deps.js';
 import { Run } from './run.js';
@@ -16,9 +16,6 @@ export type CompactionReason = 'threshold' | 'overflow' | 'requested';
 
 /** Extra compactions when one left the request over the window, before the run fails. */
 const EXTRA_COMPACTIONS = 2;
-
-/** Share of the window the recent turns keep verbatim in a first compaction (halved in each extra one). */
-const KEEP_RECENT = 0.3;
 
 /**
  * Compacts when the conversation nears the window (or overflowed); true when it did.

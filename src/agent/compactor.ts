@@ -64,6 +64,9 @@ export function keepFrom(messages: readonly ChatMessage[], keepChars: number): n
   return boundary;
 }
 
+/** Share of the window the recent turns keep verbatim. */
+export const KEEP_RECENT = 0.3;
+
 /** Below this much room for the transcript, the dedicated summary request is not worth sending. */
 const MIN_TRANSCRIPT_CHARS = 2000;
 
@@ -155,7 +158,7 @@ export async function compact(state: ConversationState, options: CompactorOption
   // At most half of the history stays verbatim: an overflow the server reports
   // while the estimate says the window is far from full must still free room.
   const historyChars = state.messages.reduce((sum, message, index) => (index === 0 ? sum : sum + keptChars(message)), 0);
-  const keepChars = Math.min(options.estimator.ratio * options.contextWindow * (options.keepRecent ?? 0.3), historyChars / 2);
+  const keepChars = Math.min(options.estimator.ratio * options.contextWindow * (options.keepRecent ?? KEEP_RECENT), historyChars / 2);
   const boundary = keepFrom(state.messages, keepChars);
   if (boundary <= 2) return undefined;
   const dropped = state.messages.slice(1, boundary);
