@@ -9,9 +9,9 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { JournalError } from '../src/shared/errors.js';
+import { ConfigError, JournalError } from '../src/shared/errors.js';
 import { BlobStore } from './blobs.js';
-import { assertSessionId, isSessionId, newSessionId, sessionPathsUnder, sessionsDir, type SessionPaths } from './home.js';
+import { isSessionId, newSessionId, sessionPathsUnder, sessionsDir, type SessionPaths } from './home.js';
 import { readJournal, type TornTail } from './journal-reader.js';
 import { JournalWriter, type FsyncPolicy } from './journal-writer.js';
 import { historyOf } from './lineage.js';
@@ -155,21 +155,21 @@ export class SessionStore {
     }
   }
 
-  /** The id that `ref` names: an id, a unique prefix of one, or `last` (most recently active). */
+  /** The id that `ref` names: an id, a unique prefix of one, or `last` (most recently active). A ref that names none is a usage error (exit 2). */
   resolve(ref: string): string {
     const ids = this.ids();
     if (ref === 'last') {
-      if (ids.length === 0) throw new JournalError('no_sessions', `there are no sessions in ${this.root} yet; start one with 'endure exec <task>'`);
+      if (ids.length === 0) throw new ConfigError('no_sessions', `there are no sessions in ${this.root} yet; start one with 'endure exec <task>'`);
       return lastActive(this.root, ids);
     }
-    assertSessionId(ref);
+    if (!isSessionId(ref)) throw new ConfigError('bad_session_id', `"${ref}" is not a session id; use an id from 'endure sessions list' or 'last'`);
     if (ids.includes(ref)) return ref;
     const matches = ids.filter((id) => id.startsWith(ref));
     if (matches.length === 1) return matches[0]!;
     if (matches.length > 1) {
-      throw new JournalError('ambiguous_session', `"${ref}" matches ${matches.length} sessions; give more of the id (see 'endure sessions list')`);
+      throw new ConfigError('ambiguous_session', `"${ref}" matches ${matches.length} sessions; give more of the id (see 'endure sessions list')`);
     }
-    throw new JournalError('session_not_found', `no session "${ref}" in ${this.root}; see 'endure sessions list'`);
+    throw new ConfigError('session_not_found', `no session "${ref}" in ${this.root}; see 'endure sessions list'`);
   }
 
   private ids(): string[] {

@@ -23,7 +23,7 @@ import { forkStart, type ForkRecord, type StartRecord } from '../../sessions/lin
 import { acquireLock, isAlive, readLockOwner } from '../../sessions/lock.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import { SessionStore, type SessionContents } from '../../sessions/store.js';
-import { ConfigError, JournalError, SandboxError, oneLine } from '../shared/errors.js';
+import { ConfigError, SandboxError, oneLine } from '../shared/errors.js';
 import { pauseForTest } from '../shared/test-pause.js';
 
 export interface ForkOptions {
@@ -65,7 +65,7 @@ export async function forkSession(parentRef: string, options: ForkOptions = {}):
   const warn = options.warn ?? (() => undefined);
   const home = options.home ?? resolveHome(process.env);
   const store = new SessionStore({ home });
-  const parent = readParent(store, parentRef);
+  const parent = store.read(parentRef);
   await removeUnfinishedForks(store.root, warn);
   const live = isLive(store.root, parent.id);
   const point = forkPoint(parent, options.at, live);
@@ -114,18 +114,6 @@ export async function forkSession(parentRef: string, options: ForkOptions = {}):
     throw error;
   } finally {
     lock.release();
-  }
-}
-
-/** The parent's history; a missing session is a usage error (exit 2). */
-function readParent(store: SessionStore, ref: string): SessionContents {
-  try {
-    return store.read(ref);
-  } catch (error) {
-    if (error instanceof JournalError && ['session_not_found', 'no_sessions', 'bad_session_id', 'ambiguous_session'].includes(error.code)) {
-      throw new ConfigError(error.code, error.message);
-    }
-    throw error;
   }
 }
 

@@ -87,4 +87,30 @@ describe('endure sessions', { timeout: 120_000 }, () => {
       [done, 'done'],
     ]);
   });
+
+  test('a reference that names no session is a usage error: one line, exit 2, in every command that takes one', async ({ server, endure, home }) => {
+    for (const [args, pattern] of [
+      [['sessions', 'show', 'last'], /^endure: there are no sessions in .* yet/],
+      [['exec', '--resume', 'last'], /^endure: there are no sessions in .* yet/],
+    ] as const) {
+      const run = await endure.run([...args]).done;
+      expect([run.code, run.stderr.trim().split('\n')], args.join(' ')).toEqual([2, [expect.stringMatching(pattern)]]);
+    }
+    server.respondWith(planModel([], 'Nothing to do.'));
+    for (let n = 0; n < 2; n++) expect((await endure.exec(['say hello']).done).code).toBe(0);
+    const commands = [['sessions', 'show'], ['sessions', 'export'], ['sessions', 'rm'], ['sessions', 'fork'], ['sessions', 'rewind', '--to', '1'], ['exec', '--resume']];
+    for (const [ref, pattern] of [
+      ['nosuch', /^endure: no session "nosuch" in .*; see 'endure sessions list'$/],
+      ['../x', /^endure: "..\/x" is not a session id; use an id from 'endure sessions list' or 'last'$/],
+      ['2', /^endure: "2" matches 2 sessions; give more of the id/],
+    ] as const) {
+      for (const command of commands) {
+        const args = command[0] === 'exec' ? [...command, ref, '--output-format', 'json'] : command.length > 2 ? [command[0]!, command[1]!, ref, ...command.slice(2)] : [...command, ref];
+        const run = await endure.run(args).done;
+        expect([run.code, run.stderr.trim().split('\n')], args.join(' ')).toEqual([2, [expect.stringMatching(pattern)]]);
+        if (command[0] === 'exec') expect(JSON.parse(run.stdout)).toMatchObject({ session_id: null, status: 'failed' });
+      }
+    }
+    expect(sessionIds(home)).toHaveLength(2);
+  });
 });

@@ -41,7 +41,7 @@ function openForChange(ref: string): Session {
   try {
     return store().open(ref);
   } catch (error) {
-    if (error instanceof JournalError && ['locked', 'session_not_found', 'no_sessions'].includes(error.code)) throw new ConfigError(error.code, error.message);
+    if (error instanceof JournalError && error.code === 'locked') throw new ConfigError(error.code, error.message);
     throw error;
   }
 }
