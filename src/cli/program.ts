@@ -26,7 +26,20 @@ async function printExecFailure(execArgs: string[], error: unknown): Promise<voi
   createPrinter(format, { stdout: process.stdout, stderr: process.stderr }).finish(failedResult(error, undefined, Date.now()));
 }
 
+/**
+ * A reader that stops early (`endure sessions show last | head`) closes the pipe:
+ * the rest of the output is dropped without a stack trace, and a running session goes on.
+ */
+function dropOutputToClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
 export async function runCli(argv: string[]): Promise<number> {
+  dropOutputToClosedPipes();
   let exitCode = 0;
   const setExitCode = (code: number) => {
     exitCode = code;

@@ -113,4 +113,17 @@ describe('endure sessions', { timeout: 120_000 }, () => {
     }
     expect(sessionIds(home)).toHaveLength(2);
   });
+
+  test('a reader that stops early (sessions show | head) ends the output quietly: no stack trace', async ({ server, endure, home }) => {
+    // An answer far larger than a pipe holds: the transcript is still being written when the reader goes.
+    server.respondWith(planModel([], `${'A long answer line.\n'.repeat(100_000)}`));
+    expect((await endure.exec(['write a lot']).done).code).toBe(0);
+    const [id] = sessionIds(home);
+    for (const args of [['sessions', 'show', id!], ['sessions', 'export', id!, '--format', 'jsonl'], ['sessions', 'list']]) {
+      const run = endure.run(args);
+      run.child.stdout!.once('data', () => run.child.stdout!.destroy());
+      const outcome = await run.done;
+      expect([outcome.code, outcome.stderr], args.join(' ')).toEqual([0, '']);
+    }
+  });
 });
