@@ -9,7 +9,7 @@
  * - usage: every response's tokens, a subagent's included.
  * Each fold is O(1) per record.
  */
-import { addUsage, type UsageSums } from '../src/model/usage.js';
+import { addUsage, prefilledOf, type UsageSums } from '../src/model/usage.js';
 import type { JournalRecord } from './records.js';
 
 export interface SessionFigures {
@@ -34,6 +34,7 @@ export function foldFigures(figures: SessionFigures, record: JournalRecord): voi
       figures.usage.promptTokens += record.agent.usage.promptTokens;
       figures.usage.completionTokens += record.agent.usage.completionTokens;
       figures.usage.cachedTokens += record.agent.usage.cachedTokens;
+      figures.usage.prefilledTokens += prefilledOf(record.agent.usage);
     }
   }
 }

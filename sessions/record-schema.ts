@@ -77,7 +77,7 @@ export const recordBodySchema = z.discriminatedUnion('kind', [
         status: z.enum(['done', 'failed', 'budget', 'interrupted']),
         turns: z.number(),
         toolCalls: z.number(),
-        usage: z.object({ promptTokens: z.number(), completionTokens: z.number(), cachedTokens: z.number() }),
+        usage: z.object({ promptTokens: z.number(), completionTokens: z.number(), cachedTokens: z.number(), prefilledTokens: z.number().optional() }),
         durationMs: z.number(),
       })
       .optional(),

@@ -20,7 +20,8 @@ export interface AgentFigures {
   status: Exclude<SessionStatus, 'running'>;
   turns: number;
   toolCalls: number;
-  usage: { promptTokens: number; completionTokens: number; cachedTokens: number };
+  /** prefilledTokens: absent in journals written before it was recorded (then the prompt less the cached). */
+  usage: { promptTokens: number; completionTokens: number; cachedTokens: number; prefilledTokens?: number };
   durationMs: number;
 }
 

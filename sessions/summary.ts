@@ -17,7 +17,7 @@ import type { Redactor } from './redactor.js';
 export type EndStatus = Exclude<SessionStatus, 'running'>;
 
 /** Bumped when the figures' meaning changes: a summary of another version is rebuilt from the journal. */
-const SUMMARY_VERSION = 3;
+const SUMMARY_VERSION = 4;
 
 export interface SessionSummary extends SessionFigures {
   id: string;

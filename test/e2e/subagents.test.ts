@@ -110,6 +110,14 @@ describe('subagents (the task tool)', { timeout: 120_000 }, () => {
     const refused = childJournal(home, id, 't2-p_call_1_0').find((record) => record.kind === 'tool_end');
     expect(refused).toMatchObject({ name: 'write_file', isError: true, outcome: 'denied', content: expect.stringMatching(/read-only/) });
     expect(taskEnds(journalOf(home, id).records).map((end) => end.content.split('\n')[0])).toEqual(['Fixed greeting.txt line 1.', 'I could not write.']);
+
+    // The children's tokens count in the parent's, the prefilled ones too (the server caches nothing here).
+    const { usage } = JSON.parse(run.stdout) as { usage: Record<string, number> };
+    const served = server.requests.map((request) => request.body.messages);
+    expect(served).toHaveLength(7);
+    expect(usage).toMatchObject({ cached_tokens: 0, prefilled_tokens: usage.prompt_tokens });
+    const show = await endure.run(['sessions', 'show', id]).done;
+    expect(show.stdout).toContain(`Tokens: ${usage.prompt_tokens} in (0 cached, 0%; ${usage.prompt_tokens} prefilled by the server)`);
   });
 
   test('budgets are shared: --max-tool-calls 10 holds for a parent whose children would need 20', async ({ server, endure, home }) => {
