@@ -93,19 +93,62 @@ function allowMatches(pattern: CommandPattern, command: SimpleCommand): boolean 
  */
 export type DenyCertainty = 'definite' | 'possible';
 
-/** True when the command matches what the pattern denies; `/usr/bin/git` is `git`. */
+/** `-rf`, `-x`: short options, possibly grouped (a deny rule's `-rf` also refuses `-fr`, `-r -f`, `-rfv`). */
+const SHORT_OPTIONS = /^-[A-Za-z0-9]+$/;
+
+/** The letters of the run of short-option words from `from`, and where the run ends. */
+function shortOptionRun(words: readonly string[], from: number): { letters: Set<string>; end: number } {
+  const letters = new Set<string>();
+  let end = from;
+  while (end < words.length && SHORT_OPTIONS.test(words[end]!)) {
+    for (const letter of words[end]!.slice(1)) letters.add(letter);
+    end += 1;
+  }
+  return { letters, end };
+}
+
+/**
+ * True when the command matches what the pattern denies; `/usr/bin/git` is `git`.
+ * Deny rules err on the side of refusing: the command's options may stand between
+ * the rule's words (`git -C sub push` and `git --no-pager push` are `git push`; an
+ * option's value, one plain word after it, goes with it), and short options match
+ * as letters whatever their grouping or order (`rm -fr x` and `rm -r -f x` are `rm -rf *`).
+ */
 function denyMatches(pattern: CommandPattern, command: SimpleCommand, certainty: DenyCertainty): boolean {
   const possible = certainty === 'possible';
   const { words } = command;
-  for (let index = 0; index < pattern.words.length; index++) {
-    const word = words[index];
+  const program = words[0];
+  if (program === undefined) return possible && command.openEnded === true;
+  if (program.unknown) return possible;
+  if (program.text !== pattern.words[0] && basename(program.text) !== pattern.words[0]) return false;
+  const expected = pattern.words;
+  const texts = words.map((word) => word.text);
+  const tried = new Set<number>();
+  // Matches the rule's words from `p` against the command's from `c` (each pair tried once).
+  const from = (p: number, c: number): boolean => {
+    const key = p * (words.length + 1) + c;
+    if (tried.has(key)) return false;
+    tried.add(key);
+    if (p === expected.length) {
+      if (pattern.anyTail || c === words.length) return true;
+      return possible && (command.openEnded === true || words.slice(c).some((word) => word.unknown));
+    }
+    const word = words[c];
     if (word === undefined) return possible && command.openEnded === true;
     if (word.unknown) return possible;
-    const expected = pattern.words[index]!;
-    if (word.text !== expected && !(index === 0 && basename(word.text) === expected)) return false;
-  }
-  if (pattern.anyTail || words.length === pattern.words.length) return true;
-  return possible && (command.openEnded === true || words.slice(pattern.words.length).some((word) => word.unknown));
+    const want = expected[p]!;
+    if (SHORT_OPTIONS.test(want) && SHORT_OPTIONS.test(word.text)) {
+      const wanted = shortOptionRun(expected, p);
+      const given = shortOptionRun(texts, c);
+      if ([...wanted.letters].every((letter) => given.letters.has(letter)) && from(wanted.end, given.end)) return true;
+    }
+    if (word.text === want && from(p + 1, c + 1)) return true;
+    // An option the rule does not name (and its value) may stand before the rule's next plain word.
+    if (want.startsWith('-') || !word.text.startsWith('-') || word.text === '-') return false;
+    const value = words[c + 1];
+    return from(p, c + 1) || (value !== undefined && (value.unknown || !value.text.startsWith('-')) && from(p, c + 2));
+  };
+  return from(1, 1);
 }
 
 function appliesTo(rule: ApprovalRule, tool: string): boolean {
