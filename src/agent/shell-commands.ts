@@ -163,6 +163,8 @@ interface WrapperSpec {
   noCommand?: string[];
   /** Options that make the wrapper run a string as code (`env -S`). */
   evaluates?: string[];
+  /** Short options whose value is a shell command line the wrapper runs (`flock -c`, `script -c`): read like `bash -c`'s. */
+  runsCode?: string[];
   /** The command gets more arguments at run time. */
   openEnded?: boolean;
   /** Runs this when no command is given. */
@@ -198,6 +200,13 @@ const WRAPPERS: Record<string, WrapperSpec> = {
     transparent: false,
   },
   doas: { valued: ['-u', '-C'], transparent: false },
+  flock: { valued: ['-w', '--wait', '--timeout', '-E', '--conflict-exit-code'], positional: 1, runsCode: ['-c'], transparent: true },
+  script: { valued: ['-E', '--echo', '-I', '--log-in', '-O', '--log-out', '-B', '--log-io', '-T', '--log-timing', '-m', '--logging-format'], runsCode: ['-c'], positional: 1, transparent: true },
+  taskset: { noCommand: ['-p', '--pid'], positional: 1, transparent: true },
+  chrt: { noCommand: ['-p', '--pid', '-m', '--max'], valued: ['-T', '--sched-runtime', '-P', '--sched-period', '-D', '--sched-deadline'], positional: 1, transparent: true },
+  unbuffer: { transparent: true },
+  busybox: { transparent: true },
+  chroot: { valued: ['--userspec', '--groups'], positional: 1, transparent: false },
 };
 
 const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh', 'ash', 'mksh']);
@@ -234,6 +243,7 @@ function wrapper(context: Context, command: SimpleCommand, spec: WrapperSpec, de
       flag(context, `it runs a string as code (${word.text})`);
       return { ...command, inner: { commands: [UNKNOWN_COMMAND], transparent: false } };
     }
+    if (spec.runsCode && takesValue(word.text, spec.runsCode) === 1) return codeOf(context, command, words[index + 1], spec, depth);
     index += 1 + takesValue(word.text, spec.valued ?? []);
   }
   for (let left = spec.positional ?? 0; left > 0 && index < words.length; left--) index++;
@@ -245,6 +255,16 @@ function wrapper(context: Context, command: SimpleCommand, spec: WrapperSpec, de
   const innerWords = rest.length > 0 ? rest : [{ text: spec.fallback! }];
   const inner = unwrap(context, innerWords, depth);
   return { ...command, inner: { commands: [spec.openEnded ? { ...inner, openEnded: true } : inner], transparent: spec.transparent } };
+}
+
+/** A wrapper that runs a command line given as an option's value (`flock -c 'git push' lock`). */
+function codeOf(context: Context, command: SimpleCommand, code: Word | undefined, spec: WrapperSpec, depth: number): SimpleCommand {
+  if (code === undefined) return command;
+  if (code.unknown) {
+    flag(context, 'it runs a command line only known at run time');
+    return { ...command, inner: { commands: [UNKNOWN_COMMAND], transparent: false } };
+  }
+  return { ...command, inner: { commands: script(context, code.text, depth + 1), transparent: spec.transparent } };
 }
 
 /** 1 when the option word needs the next word as its value, else 0. */
