@@ -56,6 +56,8 @@ export interface SoakResult {
   abortListenersAtEnd?: number;
   journal?: { bytes: number; bytesPerTurnAt10: number; bytesPerTurnAt1000?: number; bytesPerTurnLast: number };
   resumeMs?: number;
+  /** Peak RSS of the resumed process tree (it reads and folds the whole journal), MB. */
+  resumePeakRssMb?: number;
   prefix: { pairs: number; extending: number; minRatio: number; breaksAtCompaction: number };
   firstRequest: { bytes: number; systemAndToolsBytes: number; estimatedTokens: number };
   compactions: number;
@@ -339,7 +341,8 @@ export async function benchSoak(toolCalls = 1000, options: SoakOptions | SoakOpt
     if (resumed.code !== 0) throw new Error(`resume failed (${resumed.code}): ${resumed.stderr.slice(-500)}`);
     const resumeMs = (await resumeArrival) - resumeStart;
 
-    return { ...figures, journal: journalFigures(home), resumeMs: round(resumeMs) };
+    const resumePeakRssMb = round(Math.max(0, ...resumed.rssSamples.map((sample) => sample.mb)));
+    return { ...figures, journal: journalFigures(home), resumeMs: round(resumeMs), resumePeakRssMb };
   } finally {
     await server.close();
     rmSync(root, { recursive: true, force: true });
