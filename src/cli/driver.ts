@@ -33,6 +33,19 @@ function infoOf(runtime: Runtime, settings: Settings): SessionDriver['info'] {
   };
 }
 
+/**
+ * Closes the UI's runtime. A session it started that never got a message (the UI
+ * opened and left) is removed with it: there is nothing in it to resume, and it
+ * would be the `last` that resume and exec --resume pick.
+ */
+async function closeRuntime(runtime: Runtime): Promise<void> {
+  const empty = !runtime.resumed && !runtime.state.messages.some((message) => message.role === 'user');
+  await runtime.close();
+  if (!empty) return;
+  const { removeSession } = await import('./remove-session.js');
+  await removeSession(new SessionStore({ home: resolveHome(process.env) }), runtime.session.id);
+}
+
 export function createDriver(first: Runtime, settings: Settings, options: DriverOptions = {}): SessionDriver {
   const steering = new SteeringQueue();
   // The policy /approval switches; the loop's gate reads it at every call.
@@ -75,6 +88,7 @@ export function createDriver(first: Runtime, settings: Settings, options: Driver
       if (!options.reopen) throw new Error('this session cannot open another one');
       const warnings: string[] = [];
       const next = await options.reopen((message) => warnings.push(message));
+      // The session /clear leaves is said to stay resumable, so it stays even when empty.
       await runtime.close();
       runtime = next;
       info = infoOf(runtime, settings);
@@ -93,6 +107,6 @@ export function createDriver(first: Runtime, settings: Settings, options: Driver
       const deps = runtime.loopDeps(signal, { steering, approval, compactRequest, ...(approver ? { approver } : {}) });
       yield* runLoop(deps, message);
     },
-    close: () => runtime.close(),
+    close: () => closeRuntime(runtime),
   };
 }

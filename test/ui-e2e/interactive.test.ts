@@ -65,4 +65,27 @@ describe('the UI in a terminal', { timeout: 120_000 }, () => {
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toBe(`${ANSWER}\n`);
   });
+
+  test('a session left without a message is removed on quit; one kept by /clear is not resumed without a message', async ({ scratch, server, home, terminal, endure }) => {
+    const repo = makeRepo(scratch, 'work');
+    await terminal.endure(['--base-url', server.url, '--sandbox', 'host', '--cwd', repo]);
+    await terminal.waitFor('what should the agent do?');
+    const [first] = sessionIds(home);
+    await terminal.type('/clear');
+    await terminal.waitFor('› /clear');
+    await terminal.press('Enter');
+    await terminal.waitFor(`the previous one stays resumable: endure resume ${first}`);
+    const second = sessionIds(home).find((id) => id !== first)!;
+    await terminal.waitFor(`session ${second} · approval ask`);
+    await terminal.press('C-c');
+    await terminal.press('C-c');
+    expect(await terminal.exitStatus()).toBe(0);
+    expect(sessionIds(home)).toEqual([first]);
+
+    const resumed = await endure.exec(['--resume', 'last', '--output-format', 'json'], { cwd: repo }).done;
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr.trim().split('\n')).toEqual([`endure: session ${first} has no message yet, so there is nothing to continue: give one (endure exec --resume ${first} "<task>")`]);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ session_id: first, status: 'failed' });
+    expect(server.requestCount).toBe(0);
+  });
 });

@@ -136,6 +136,9 @@ async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise
     let outcome: LoopResult;
     try {
       const task = attached === expanded ? expanded : withMentions(expanded, settings.cwd, mentionBudget(runtime.contextWindow));
+      // A session opened in the UI and left before its first message has nothing to continue from.
+      if (!task && !runtime.state.messages.some((message) => message.role === 'user'))
+        throw new ConfigError('no_task', `session ${runtime.session.id} has no message yet, so there is nothing to continue: give one (endure exec --resume ${runtime.session.id} "<task>")`);
       outcome = await runToEnd(runtime, controller.signal, task, (event) => run.printer.event(event));
       if (runtime.worktree && outcome.status !== 'interrupted') {
         const finished = await runtime.worktree.finish(settings.patchFile ? 'patch' : 'branch', settings.patchFile);

@@ -3,10 +3,8 @@
  */
 import { writeFileSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { removeWorktree } from '../../../sandboxes/worktree.js';
 import { resolveHome, sessionPathsUnder } from '../../../sessions/home.js';
 import { encodeLine } from '../../../sessions/journal-line.js';
-import { worktreeOwner } from '../../../sessions/lineage.js';
 import type { JournalRecord } from '../../../sessions/records.js';
 import type { Session } from '../../../sessions/session.js';
 import { SessionStore, type SessionContents, type SessionInfo } from '../../../sessions/store.js';
@@ -173,17 +171,8 @@ export function registerSessions(program: Command, setExitCode: (code: number) =
     .description('remove a session (and its worktree and branch, if it had one)')
     .argument('<id>', 'session id, unique prefix, or last')
     .action(async (id: string) => {
-      const sessionStore = store();
-      const contents = sessionStore.read(id);
-      const start = contents.records[0];
-      // A fork reads its parent's journal, blobs and checkpoints: the parent goes after its forks.
-      const forks = sessionStore.list().filter((info) => info.parent === contents.id).map((info) => info.id);
-      if (forks.length > 0) throw new ConfigError('has_forks', `session ${contents.id} has forks that go on from its turns (${forks.join(', ')}); remove them first (endure sessions rm <id>)`);
-      const removed = await sessionStore.remove(contents.id, async () => {
-        // Only its own worktree: a fork in its parent's workspace leaves that one alone.
-        if (start?.kind === 'session_start' && start.workspace !== start.cwd && worktreeOwner(start) === contents.id)
-          await removeWorktree({ repo: start.cwd, sessionId: contents.id, path: start.workspace });
-      });
+      const { removeSession } = await import('../remove-session.js');
+      const removed = await removeSession(store(), id);
       process.stdout.write(`removed session ${removed.id}\n`);
       setExitCode(0);
     });
