@@ -69,8 +69,11 @@ describe('rewind', { timeout: 180_000 }, () => {
     expect(git(repo, 'status', '--porcelain', '--', 'README.md')).toBe(' D README.md\n');
 
     const text = await endure.run(['sessions', 'rewind', id, '--to', '2']).done;
-    expect(text.stdout).toMatch(/^rewound session \S+ to the end of turn 2: \d+ files restored, \d+ removed\n/);
+    expect(text.stdout).toMatch(/^rewound session \S+ to the end of turn 2: 3 files restored, 1 removed\n/);
     expect(text.stdout).toContain('  removed deep/er/file.txt\n');
+    expect((await endure.run(['sessions', 'rewind', id, '--to', '3']).done).code).toBe(0);
+    const one = await endure.run(['sessions', 'rewind', id, '--to', '4']).done;
+    expect(one.stdout).toMatch(/^rewound session \S+ to the end of turn 4: 1 file restored, 2 removed\n/);
 
     const bad = await endure.run(['sessions', 'rewind', id, '--to', '99']).done;
     expect(bad.code).toBe(2);

@@ -11,6 +11,7 @@ import { runLoop, type LoopResult } from '../../agent/loop.js';
 import { foldRecords } from '../../agent/fold.js';
 import { ConfigError, EndureError, oneLine } from '../../shared/errors.js';
 import { createPrinter, type ExecResult, type OutputFormat, type Printer } from '../../ui/headless/printers.js';
+import { countOf } from '../../ui/format.js';
 import type { Session } from '../../../sessions/session.js';
 import { failedResult, resultOf, type SessionSoFar } from '../exec-result.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
@@ -144,8 +145,8 @@ async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise
         const finished = await runtime.worktree.finish(settings.patchFile ? 'patch' : 'branch', settings.patchFile);
         stderr(
           finished.mode === 'patch'
-            ? `wrote ${finished.patchFile} (${finished.commits} commits on ${finished.branch})`
-            : `the work is on branch ${finished.branch} (${finished.commits} commits); your checkout was not touched`,
+            ? `wrote ${finished.patchFile} (${countOf(finished.commits, 'commit')} on ${finished.branch})`
+            : `the work is on branch ${finished.branch} (${countOf(finished.commits, 'commit')}); your checkout was not touched`,
         );
       }
       result = resultOf(

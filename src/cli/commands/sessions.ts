@@ -9,6 +9,7 @@ import type { JournalRecord } from '../../../sessions/records.js';
 import type { Session } from '../../../sessions/session.js';
 import { SessionStore, type SessionContents, type SessionInfo } from '../../../sessions/store.js';
 import { ConfigError, JournalError } from '../../shared/errors.js';
+import { countOf } from '../../ui/format.js';
 import { formatDuration } from '../../ui/headless/summarize.js';
 import { renderTranscript } from '../transcript.js';
 
@@ -139,7 +140,7 @@ export function registerSessions(program: Command, setExitCode: (code: number) =
           process.stdout.write(`${JSON.stringify({ session_id: outcome.sessionId, to_turn: outcome.toTurn, restored: outcome.restored, removed: outcome.removed })}\n`);
         } else {
           const lines = [...outcome.restored.map((path) => `restored ${path}`), ...outcome.removed.map((path) => `removed ${path}`)];
-          process.stdout.write(`rewound session ${outcome.sessionId} to the end of turn ${outcome.toTurn}: ${outcome.restored.length} files restored, ${outcome.removed.length} removed\n${lines.map((line) => `  ${line}\n`).join('')}`);
+          process.stdout.write(`rewound session ${outcome.sessionId} to the end of turn ${outcome.toTurn}: ${countOf(outcome.restored.length, 'file')} restored, ${outcome.removed.length} removed\n${lines.map((line) => `  ${line}\n`).join('')}`);
         }
       } finally {
         session.close();
