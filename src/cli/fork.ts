@@ -25,6 +25,7 @@ import type { JournalRecord } from '../../sessions/records.js';
 import { SessionStore, type SessionContents } from '../../sessions/store.js';
 import { ConfigError, SandboxError, oneLine } from '../shared/errors.js';
 import { pauseForTest } from '../shared/test-pause.js';
+import { NO_CHECKPOINT_WHY } from './rewind.js';
 
 export interface ForkOptions {
   /** The turn to go on from. @default the parent's last finished turn (of its current line, after a rewind) */
@@ -217,7 +218,7 @@ async function ownWorktree(stage: string, home: string, id: string, start: Start
     const checkpoints = new CheckpointStore(stage, made.path);
     await checkpoints.restore(await checkpoints.snapshot(), point.tree);
   } else {
-    warn(`turn ${point.turn} has no checkpoint (no file had changed by then): the fork's worktree holds commit ${made.base.slice(0, 12)}`);
+    warn(`turn ${point.turn} has no checkpoint (${NO_CHECKPOINT_WHY}): the fork's worktree holds commit ${made.base.slice(0, 12)}`);
   }
   return made;
 }

@@ -38,6 +38,9 @@ interface Pending {
   from: string;
 }
 
+/** Why a turn has no checkpoint, for messages. */
+export const NO_CHECKPOINT_WHY = 'one is taken at the end of each turn that may change files, and an endure older than checkpoints took none';
+
 /** How many changed files an error names before "and N more". */
 const NAMED = 10;
 
@@ -81,7 +84,7 @@ export async function completePendingRewind(
 /** The one-line error for a turn that cannot be rewound to, with the valid range. */
 function badTurn(session: Session, records: readonly JournalRecord[], to: number): ConfigError {
   const turns = turnsOf(records).filter((turn) => turn.tree !== undefined).map((turn) => turn.turn);
-  if (turns.length === 0) return new ConfigError('bad_turn', `session ${session.id} has no checkpoint yet (no turn changed files), so there is nothing to rewind to`);
+  if (turns.length === 0) return new ConfigError('bad_turn', `session ${session.id} has no checkpoint (${NO_CHECKPOINT_WHY}), so there is nothing to rewind to`);
   const range = `${Math.min(...turns)}-${Math.max(...turns)}`;
   return new ConfigError('bad_turn', `--to ${to}: no checkpoint at turn ${to} of session ${session.id}; valid turns: ${range}`);
 }
