@@ -12,7 +12,7 @@
  * leaves no half session. What a killed fork left (the staging directory and
  * its worktree) is removed by the next fork, and named by `sessions list`.
  */
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorktree, removeWorktree } from '../../sandboxes/worktree.js';
 import { CheckpointStore } from '../../sessions/checkpoints.js';
@@ -212,6 +212,13 @@ async function ownWorktree(stage: string, home: string, id: string, start: Start
   } catch (error) {
     if (error instanceof SandboxError) throw new ConfigError('no_worktree', `--worktree: ${oneLine(error)}`);
     throw error;
+  }
+  // The session's checkpoints hold its workspace only: in a subdirectory, they cannot be the worktree's top.
+  if (start.workspace === start.cwd && realpathSync(start.cwd) !== made.repoRoot) {
+    throw new ConfigError(
+      'no_worktree',
+      `--worktree: session ${start.sessionId} worked in ${start.cwd}, a subdirectory of the repository ${made.repoRoot}, and its checkpoints hold that directory only; fork without --worktree, or run the session from ${made.repoRoot}`,
+    );
   }
   await pauseForTest('fork-worktree');
   if (point.tree) {

@@ -5,7 +5,8 @@
  * the inherited turns, inherited blobs are read from the parent's store and new
  * ones written to the fork's, and a damaged reference is named, not guessed.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { foldRecords } from '../../src/agent/fold.js';
@@ -94,6 +95,28 @@ describe('a fork read through its parent', () => {
     for (const body of turn(1)) plain.append(body);
     plain.close();
     await expect(forkSession(plain.id, { home, worktree: true })).rejects.toMatchObject({ name: 'ConfigError', message: expect.stringMatching(/^--worktree: .* is not inside a git repository; run without --worktree or git init first/) });
+    expect(readdirSync(join(home, 'sessions')).filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+
+  test('--worktree of a session that worked in a subdirectory of its repository is refused (exit 2), nothing left behind', async ({ home, store }) => {
+    const repo = join(home, 'repo');
+    mkdirSync(join(repo, 'sub'), { recursive: true });
+    writeFileSync(join(repo, 'top.txt'), 'top\n');
+    writeFileSync(join(repo, 'sub', 'inner.txt'), 'inner\n');
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.test', ...args], { cwd: repo, encoding: 'utf8' });
+    git('init', '--quiet');
+    git('add', '-A');
+    git('commit', '--quiet', '-m', 'initial');
+    const sub = join(repo, 'sub');
+    const parent = store.create({ ...startBody, cwd: sub, workspace: sub });
+    for (const body of turn(1)) parent.append(body);
+    parent.close();
+    await expect(forkSession(parent.id, { home, worktree: true })).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: `--worktree: session ${parent.id} worked in ${sub}, a subdirectory of the repository ${repo}, and its checkpoints hold that directory only; fork without --worktree, or run the session from ${repo}`,
+    });
+    expect(git('worktree', 'list').trim().split('\n')).toHaveLength(1);
+    expect(git('branch', '--list', 'endure/*')).toBe('');
     expect(readdirSync(join(home, 'sessions')).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 });
