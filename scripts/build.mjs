@@ -2,9 +2,10 @@
 // (tool descriptions for the model, prompts) into dist/ at the same paths, then
 // bundle the CLI into dist/bundle/ for start-up (scripts/bundle.mjs).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundle } from './bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,4 +22,20 @@ function copyAssets(dir) {
 }
 for (const dir of ['src', 'tools', 'sandboxes', 'sessions', 'test']) copyAssets(dir);
 chmodSync(join(root, 'dist', 'src', 'cli', 'main.js'), 0o755);
+await writeBuiltinManifest();
 await bundle(root);
+
+/**
+ * The built-in servers' tool lists, from their live tools/list (src/mcp/builtin-manifest.ts):
+ * exec's first request carries them while the servers start.
+ */
+async function writeBuiltinManifest() {
+  const scratch = mkdtempSync(join(tmpdir(), 'endure-build-'));
+  try {
+    const { liveBuiltinManifest } = await import(pathToFileURL(join(root, 'dist', 'src', 'mcp', 'builtin-listing.js')).href);
+    const { MANIFEST_FILE } = await import(pathToFileURL(join(root, 'dist', 'src', 'mcp', 'builtin-manifest.js')).href);
+    writeFileSync(join(root, 'dist', 'src', 'mcp', MANIFEST_FILE), JSON.stringify(await liveBuiltinManifest(scratch)));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

@@ -234,6 +234,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(settings.extraBody ? { extraBody: settings.extraBody } : {}),
       ...(settings.preserveThinking !== undefined ? { preserveThinking: settings.preserveThinking } : {}),
       retryBudgetMs: settings.retryBudgetMs,
+      // The built-in tool servers start once the first request is out (they are listed from the build's manifest).
+      onResponse: () => tools?.warm(),
     });
     // Until it is awaited below, a rejection must not count as unhandled.
     modelReady.catch(() => undefined);
@@ -301,6 +303,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       onWarning: warn,
       clientInfo: { name: 'endure', version: VERSION },
+      deferBuiltins: true,
     });
 
     const model = await modelReady;

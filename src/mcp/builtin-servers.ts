@@ -31,11 +31,13 @@ export function defaultBuiltins(options: BuiltinOptions): BuiltinServer[] {
   return [
     {
       name: 'fs',
+      manifestKey: 'fs',
       create: async () => (await import('../../tools/fs/fs-server.js')).createFsServer({ root }),
       command: () => ({ command: process.execPath, args: [entry('fs'), '--root', root] }),
     },
     {
       name: 'shell',
+      manifestKey: 'shell',
       create: async () => (await import('../../tools/shell/shell-server.js')).createShellServer({ root, passEnv }),
       command: () => ({
         command: process.execPath,
@@ -44,6 +46,7 @@ export function defaultBuiltins(options: BuiltinOptions): BuiltinServer[] {
     },
     {
       name: 'git',
+      manifestKey: options.allowPush ? 'git+push' : 'git',
       create: async () => (await import('../../tools/git/git-server.js')).createGitServer({ root, allowPush: options.allowPush ?? false }),
       command: () => ({ command: process.execPath, args: [entry('git'), '--root', root, ...(options.allowPush ? ['--allow-push'] : [])] }),
     },

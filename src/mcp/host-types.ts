@@ -16,6 +16,8 @@ export interface ConnectableServer {
 export interface BuiltinServer {
   /** "fs", "shell", "git": its tools keep their plain names. */
   name: string;
+  /** Its entry in the build's manifest of built-in tools (src/mcp/builtin-manifest.ts; "git+push" is git with git_push); without one it starts before the first request. */
+  manifestKey?: string;
   create(): Promise<ConnectableServer>;
   /** The standalone command (`node dist/tools/<x>/server.js --root DIR`) for confined runs. */
   command(): { command: string; args: string[] };

@@ -10,9 +10,11 @@ import { compareNames, type ConfiguredServer } from './config.js';
 import type { Sandbox } from '../../sandboxes/types.js';
 import type { BuiltinServer, HostLog, ServerRequestHandlers, ServerStatus } from './host-types.js';
 import { convertInputSchema, type SchemaLimits } from './schema-convert.js';
-import { ServerConnection } from './server-connection.js';
+import { builtinManifest } from './builtin-manifest.js';
+import { DeferredConnection, type Connection } from './deferred-connection.js';
+import type { ServerConnection } from './server-connection.js';
 import { assignToolNames } from './tool-names.js';
-import { builtinTransport, httpTransport, stdioTransport, type TransportContext, type TransportFactory } from './transports.js';
+import type { TransportContext, TransportFactory } from './transports.js';
 import type { ListedTool } from './tool-list.js';
 import type { ToolCallOptions, ToolCallResult, ToolDescriptor, ToolHost } from './types.js';
 
@@ -52,6 +54,11 @@ export interface ToolHostOptions {
   schemaLimits?: SchemaLimits;
   /** @default { name: 'endure', version: '0.1.0' } */
   clientInfo?: { name: string; version: string };
+  /**
+   * Built-ins with a manifest entry are listed from it and start on `warm()` or their first call,
+   * so the first request waits for none of them (exec, the UI). @default false: all start now
+   */
+  deferBuiltins?: boolean;
 }
 
 /** The ToolHost the loop uses, plus what it needs for warnings and safe-point updates. */
@@ -66,10 +73,12 @@ export interface McpToolHost extends ToolHost {
   servers(): { name: string; builtin: boolean; status: ServerStatus }[];
   /** One ping round trip to a server, in ms (for `endure mcp test` and `doctor`). */
   ping(server: string): Promise<number>;
+  /** Starts the deferred built-ins without waiting (once the first request is out). */
+  warm(): void;
 }
 
 interface Entry {
-  connection: ServerConnection;
+  connection: Connection;
   builtin: boolean;
   config?: ConfiguredServer['config'];
   relistOnApply: boolean;
@@ -92,7 +101,17 @@ export async function createToolHost(options: ToolHostOptions): Promise<McpToolH
   const userLimits = options.userLimits ?? { idleTimeoutMs: 120_000, maxTotalTimeoutMs: 1_800_000 };
   const builtinLimits = options.builtinLimits ?? { idleTimeoutMs: 1_800_000, maxTotalTimeoutMs: 7_200_000 };
 
-  const connect = (name: string, createTransport: TransportFactory, limits: CallLimits) =>
+  // The MCP client SDK (and the connection and transports over it) loads only when a server starts.
+  let sdk: Promise<[typeof import('./server-connection.js'), typeof import('./transports.js')]> | undefined;
+  const loadSdk = () => (sdk ??= Promise.all([import('./server-connection.js'), import('./transports.js')]));
+
+  const connect = (
+    ServerConnection: typeof import('./server-connection.js').ServerConnection,
+    name: string,
+    createTransport: TransportFactory,
+    limits: CallLimits,
+    known?: readonly ListedTool[],
+  ): ServerConnection =>
     new ServerConnection({
       name,
       createTransport,
@@ -112,18 +131,32 @@ export async function createToolHost(options: ToolHostOptions): Promise<McpToolH
       onSkipped: (skipped) => {
         for (const tool of skipped) warn(`MCP server "${name}": tool "${tool.name}" skipped: ${tool.reason}`);
       },
+      ...(known ? { known } : {}),
     });
 
+  const manifest = options.deferBuiltins ? builtinManifest() : undefined;
+  const builtins = options.builtins ?? [];
+  const users = [...(options.servers ?? [])].sort((a, b) => compareNames(a.name, b.name));
+  const deferred = builtins.map((server) => (server.manifestKey ? manifest?.[server.manifestKey] : undefined));
+  // Loaded now only when some server must be listed before the first request.
+  const eager = users.length > 0 || deferred.includes(undefined) ? await loadSdk() : undefined;
+
   const entries: Entry[] = [
-    ...(options.builtins ?? []).map((server) => ({
-      connection: connect(server.name, builtinTransport(server, context), builtinLimits),
-      builtin: true,
-      relistOnApply: false,
-    })),
-    ...[...(options.servers ?? [])]
-      .sort((a, b) => compareNames(a.name, b.name))
-      .map((server) => ({
+    ...builtins.map((server, index) => {
+      const known = deferred[index];
+      const connection: Connection = known
+        ? new DeferredConnection(server.name, known, async () => {
+            const [{ ServerConnection }, { builtinTransport }] = await loadSdk();
+            return connect(ServerConnection, server.name, builtinTransport(server, context), builtinLimits, known);
+          })
+        : connect(eager![0].ServerConnection, server.name, eager![1].builtinTransport(server, context), builtinLimits);
+      return { connection, builtin: true, relistOnApply: false };
+    }),
+    ...users.map((server) => {
+      const [{ ServerConnection }, { stdioTransport, httpTransport }] = eager!;
+      return {
         connection: connect(
+          ServerConnection,
           server.name,
           server.config.transport === 'stdio' ? stdioTransport(server.name, server.config, context) : httpTransport(server.config),
           {
@@ -134,7 +167,8 @@ export async function createToolHost(options: ToolHostOptions): Promise<McpToolH
         builtin: false,
         config: server.config,
         relistOnApply: server.config.transport !== 'stdio',
-      })),
+      };
+    }),
   ];
 
   const started = await Promise.allSettled(entries.map((entry) => entry.connection.start()));
@@ -147,6 +181,7 @@ export async function createToolHost(options: ToolHostOptions): Promise<McpToolH
     }
   });
 
+  let warmed = false;
   let table = buildTable(entries, options.schemaLimits);
   let byName = new Map(table.map((row) => [row.descriptor.name, row]));
   const descriptors = () => table.map((row) => row.descriptor);
@@ -177,6 +212,11 @@ export async function createToolHost(options: ToolHostOptions): Promise<McpToolH
       const entry = entries.find((candidate) => candidate.connection.name === server);
       if (entry === undefined) throw new Error(`no MCP server named "${server}"`);
       return entry.connection.ping();
+    },
+    warm() {
+      if (warmed) return;
+      warmed = true;
+      for (const entry of entries) entry.connection.warm();
     },
     async close() {
       await Promise.all(entries.map((entry) => entry.connection.close()));

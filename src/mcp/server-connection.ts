@@ -32,6 +32,8 @@ export interface ConnectionOptions {
   onToolsPending: () => void;
   /** Called when a skipped (malformed) tool is found, once per listing. */
   onSkipped: (skipped: SkippedTool[]) => void;
+  /** The tools it is known to list (a built-in's manifest): applied before it starts; a different live listing becomes pending. */
+  known?: readonly ListedTool[];
 }
 
 type State =
@@ -47,13 +49,16 @@ const callResultSchema = z.object({}).loose();
 export class ServerConnection {
   private state: State = { kind: 'idle' };
   private failures = 0;
-  private applied: ListedTool[] = [];
+  private applied: readonly ListedTool[];
   private latest: ListedTool[] | undefined;
   private relisting: Promise<void> | undefined;
   private relistAgain = false;
-  private started = false;
+  private started: boolean;
 
-  constructor(private readonly options: ConnectionOptions) {}
+  constructor(private readonly options: ConnectionOptions) {
+    this.applied = options.known ?? [];
+    this.started = options.known !== undefined;
+  }
 
   get name(): string {
     return this.options.name;
@@ -106,6 +111,12 @@ export class ServerConnection {
       this.started = true;
     }
     if (this.latest !== undefined) this.applyPending();
+  }
+
+  /** Starts the server now if it is not running, without waiting; a failure is logged (the next call retries). */
+  warm(): void {
+    if (this.state.kind !== 'idle') return;
+    this.ensureClient().catch((error: unknown) => this.options.log({ server: this.name, kind: 'lifecycle', message: `did not start: ${oneLine(error)}` }));
   }
 
   /** Re-lists now (for transports where `list_changed` can be lost); the result becomes pending if it differs. */

@@ -51,6 +51,8 @@ export interface ModelClientOptions {
   retryMaxDelayMs?: number;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** Told when a chat request's response has begun (the request is out): work deferred past the first request starts then. */
+  onResponse?: () => void;
   /** Cancels endpoint probing during creation. */
   signal?: AbortSignal;
 }
@@ -195,6 +197,7 @@ class QwenModelClient implements ModelClient {
     const response = await this.openai
       .post('/chat/completions', { body, headers: { 'content-type': 'application/json' }, stream: true, ...(request.signal ? { signal: request.signal } : {}) })
       .asResponse();
+    this.options.onResponse?.();
     const assembler = new StreamAssembler({
       tools: request.tools,
       expectClosingThink: this.expectClosingThink,

@@ -1,21 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect } from 'vitest';
 import { createSandbox } from '../../sandboxes/index.js';
 import { defaultBuiltins } from '../../src/mcp/builtin-servers.js';
-import { fixture, test } from './support.js';
-
-function workspace(dir: string): string {
-  const root = realpathSync(dir);
-  writeFileSync(resolve(root, 'notes.txt'), 'first line\n');
-  execFileSync('git', ['init', '-q'], { cwd: root });
-  return root;
-}
+import { fixture, gitWorkspace, test } from './support.js';
 
 describe('built-in servers through the host', () => {
   test('host sandbox: in-process, plain names, fs then shell then git, then user servers', async ({ makeHost, tempDir }) => {
-    const root = workspace(tempDir);
+    const root = gitWorkspace(tempDir);
     const host = await makeHost({ projectRoot: root, builtins: defaultBuiltins({ root }), servers: [fixture('aaa')] });
     const tools = host.tools();
     const servers = tools.map((tool) => tool.server);
@@ -38,7 +30,7 @@ describe('built-in servers through the host', () => {
 
   test('bwrap sandbox: built-ins run as confined stdio children from dist', async ({ makeHost, tempDir }) => {
     expect(existsSync(resolve('dist/tools/fs/server.js')), 'run npm run build first').toBe(true);
-    const root = workspace(tempDir);
+    const root = gitWorkspace(tempDir);
     const sandbox = createSandbox('bwrap', { workspace: root });
     await sandbox.prepare();
     const warnings: string[] = [];

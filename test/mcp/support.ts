@@ -2,7 +2,8 @@
  * Shared fixtures for the MCP tests: temp dirs, hosts that close themselves,
  * and a log recorder that can be awaited for a line (no sleeps).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test as base } from 'vitest';
@@ -60,4 +61,12 @@ export function fixture(name: string, args: string[] = [], policy: Record<string
     file: 'test',
     config: { transport: 'stdio' as const, command: process.execPath, args: [FIXTURE_SERVER, ...args], env: {}, ...policy },
   };
+}
+
+/** A git repository in `dir` with notes.txt ("first line"), for the built-in servers. */
+export function gitWorkspace(dir: string): string {
+  const root = realpathSync(dir);
+  writeFileSync(resolve(root, 'notes.txt'), 'first line\n');
+  execFileSync('git', ['init', '-q'], { cwd: root });
+  return root;
 }
