@@ -125,14 +125,15 @@ function isLive(root: string, id: string): boolean {
 
 /**
  * The end of the turn to fork at. A live parent's last turn may still be running
- * (its calls' results and checkpoint not all written): only turns followed by a
- * record of the next step count as finished there, so a fork never tears one.
+ * (its calls' results and checkpoint not all written): it counts as finished there
+ * once its checkpoint, the last thing a turn writes, is in, or a record of the next
+ * step follows it, so a fork never tears one.
  */
 export function forkPoint(parent: Pick<SessionContents, 'id' | 'records'>, at: number | undefined, live: boolean): TurnPoint {
   const { records } = parent;
   const last = records.reduce((highest, record) => (record.kind === 'assistant' ? Math.max(highest, record.turn) : highest), 0);
   if (last === 0) throw new ConfigError('no_turns', `session ${parent.id} has no turn yet, so there is nothing to fork`);
-  const running = (turn: number) => live && turnEndIndex(records, turn) === records.length - 1;
+  const running = (turn: number) => live && turnEndIndex(records, turn) === records.length - 1 && records.at(-1)?.kind !== 'checkpoint';
   if (at === undefined) {
     // The current line's last turn (after a rewind, the one it went back to), or the one before while it runs.
     const line = lineOf(records).filter((record) => record.kind === 'assistant');

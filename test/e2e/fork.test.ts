@@ -16,7 +16,7 @@ import { describe, expect } from 'vitest';
 import { readJournal } from '../../sessions/journal-reader.js';
 import { foldRecords } from '../../src/agent/fold.js';
 import type { ReceivedRequest } from '../support/scripted-server.js';
-import { call, e2eTest as test, hangOnce, journalOf, journalPath, makeRepo, planModel, turnOf, workspaceFiles, type PlanStep } from '../support/e2e-fixtures.js';
+import { call, e2eTest as test, hangOnce, journalOf, journalPath, makeRepo, planModel, turnOf, waitFor, workspaceFiles, type PlanStep } from '../support/e2e-fixtures.js';
 
 const START = { 'README.md': '# Project\n', 'src/app.js': 'export const v = 1;\n' };
 
@@ -237,16 +237,19 @@ describe('sessions fork', { timeout: 240_000 }, () => {
   test('a live parent is forked without waiting or tearing its running turn; a kill -9 mid-fork leaves no half session', async ({ server, endure, scratch, home }) => {
     const repo = makeRepo(scratch, 'work', START);
     const copies = new Map<number, Record<string, string>>();
-    const steps = planModel(work(repo, copies, new Map()));
+    const plan = work(repo, copies, new Map());
+    // Turn 3's command waits for the test's go file: the turn is running while the test forks.
+    plan[2] = { toolCalls: [call('run_shell', { command: 'while [ ! -e go ]; do sleep 0.05; done; rm go b.txt && mkdir -p n && echo three > n/c.txt' })] };
+    const steps = planModel(plan);
     let hung: ReceivedRequest | undefined;
     const hang = hangOnce((request) => (hung = request), { content: 'Done.' });
     server.respondWith((request) => (turnOf(request) === 3 ? hang(request) : steps(request)));
     const live = endure.exec(['do the work'], { cwd: repo });
-    while (!hung) await new Promise((resolve) => setTimeout(resolve, 20));
-    const parent = readdirSync(join(home, 'sessions'))[0]!;
+    const parent = await waitFor(() => existsSync(join(home, 'sessions')) && readdirSync(join(home, 'sessions'))[0], 'the session');
+    await waitFor(() => journalOf(home, parent).records.some((record) => record.kind === 'tool_start' && record.name === 'run_shell'), "turn 3's command");
     const parentHash = sha256(journalPath(home, parent));
 
-    // Turn 3 ran and waits for the model: its end is not known yet, so the last finished turn is 2.
+    // Turn 3's command runs: the last finished turn is 2, and turn 3 cannot be forked yet.
     const forked = await endure.run(['sessions', 'fork', parent, '--json']).done;
     expect(forked.code).toBe(0);
     expect(JSON.parse(forked.stdout)).toMatchObject({ parent, at_turn: 2 });
@@ -255,6 +258,14 @@ describe('sessions fork', { timeout: 240_000 }, () => {
     expect(running.code).toBe(2);
     expect(running.stderr).toBe(`endure: --at 3: turn 3 of session ${parent} is still running; fork at 1-2 once it has finished\n`);
     expect(sha256(journalPath(home, parent))).toBe(parentHash);
+
+    // Once its checkpoint is written (the model is asked for turn 4), turn 3 is finished: the default fork takes it.
+    writeFileSync(join(repo, 'go'), '');
+    while (!hung) await new Promise((resolve) => setTimeout(resolve, 20));
+    const third = await endure.run(['sessions', 'fork', parent, '--json']).done;
+    expect(third.code).toBe(0);
+    expect(JSON.parse(third.stdout)).toMatchObject({ parent, at_turn: 3 });
+    const parentAfter = sha256(journalPath(home, parent));
     live.child.kill('SIGKILL');
     await live.done;
 
@@ -282,7 +293,7 @@ describe('sessions fork', { timeout: 240_000 }, () => {
       before.push((JSON.parse(next.stdout) as { session_id: string }).session_id);
       before.sort();
       expect(workspaceFiles(repo)).toEqual(files);
-      expect(sha256(journalPath(home, parent))).toBe(parentHash);
+      expect(sha256(journalPath(home, parent))).toBe(parentAfter);
     }
   });
 });
