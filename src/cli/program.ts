@@ -11,7 +11,7 @@ import { VERSION } from './version.js';
 /** Usage errors as one line on stderr (cli.md), on every command. */
 function oneLineErrors(command: Command, path = 'endure'): void {
   command.configureOutput({
-    outputError: (text, write) => write(`endure: ${text.replace(/^error: /, '').trim()}; see ${path} --help\n`),
+    outputError: (text, write) => write(`endure: ${text.replace(/^error: /, '').trim().replace(/\.$/, '')}; see ${path} --help\n`),
   });
   command.exitOverride();
   for (const sub of command.commands) oneLineErrors(sub, `${path} ${sub.name()}`);

@@ -4,7 +4,7 @@
  * defaults. Every error is a ConfigError (exit 2) naming the flag or key.
  */
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { ApprovalConfig } from '../agent/approval.js';
 import type { Budgets } from '../agent/stop-conditions.js';
 import { parseAllowedHost, parseAllowList, type AllowedHost } from '../../sandboxes/network-allow.js';
@@ -149,6 +149,10 @@ export function resolveSettings(
     throw new ConfigError('invalid_flag', `--context-window ${contextWindow} is too small; endure needs at least 4096 tokens (16384 recommended)`);
   if (flags.patch && !flags.worktree)
     throw new ConfigError('invalid_flag', '--patch needs --worktree (the patch is the worktree branch against its base)');
+  // Checked before any work: the patch is written only at the end of the session.
+  const patchDir = flags.patch ? dirname(resolve(flags.patch)) : undefined;
+  if (patchDir && !statSync(patchDir, { throwIfNoEntry: false })?.isDirectory())
+    throw new ConfigError('invalid_flag', `--patch ${flags.patch}: the directory ${patchDir} does not exist; give a file in an existing directory`);
 
   return {
     cwd,

@@ -67,6 +67,10 @@ describe('a result object on every failure of endure exec', { timeout: 120_000 }
     const text = await endure.exec(['--frobnicate', 'fix it']).done;
     expect(text.code).toBe(2);
     expect(text.stdout).toBe('');
+    expect(text.stderr).toBe("endure: unknown option '--frobnicate'; see endure exec --help\n");
+    // Commander's own sentences lose their full stop before the hint (no ".;").
+    const choice = await endure.exec(['--thinking', 'maybe', 'fix it']).done;
+    expect([choice.code, choice.stderr]).toEqual([2, "endure: option '--thinking <on|off>' argument 'maybe' is invalid. Allowed choices are on, off; see endure exec --help\n"]);
   });
 
   test('no task: exit 2', async ({ endure }) => {

@@ -85,3 +85,11 @@ test('--patch without --worktree is a usage error', async () => {
   expect(run.code).toBe(2);
   expect(run.stderr).toContain('--patch needs --worktree');
 });
+
+test('--patch into a directory that does not exist is a usage error before any session starts', async () => {
+  const patch = join(root, 'no-such-dir', 'x.patch');
+  const run = await endure(['exec', '--worktree', '--patch', patch, '--cwd', repo, '--output-format', 'json', 'x']);
+  expect(run.code).toBe(2);
+  expect(run.stderr.trim().split('\n')).toEqual([`endure: --patch ${patch}: the directory ${join(root, 'no-such-dir')} does not exist; give a file in an existing directory`]);
+  expect(JSON.parse(run.stdout)).toMatchObject({ session_id: null, status: 'failed' });
+});
