@@ -224,6 +224,15 @@ function scopeOf(command: SimpleCommand): CommandPattern[] | undefined {
     const scopes = inner.commands.map(scopeOf);
     return scopes.every(Boolean) ? scopes.flatMap((scope) => scope!) : undefined;
   }
+  // A wrapper that is not looked through (sudo, doas, chroot) keeps its own words, then the scope of what it runs:
+  // `sudo npm test *`, never `sudo npm *` (which would cover `sudo npm publish`).
+  const wrapped = inner?.commands.length === 1 ? inner.commands[0]! : undefined;
+  if (wrapped !== undefined && wrapped.words.length > 0 && wrapped.words.every((word, index) => word === command.words[command.words.length - wrapped.words.length + index])) {
+    const prefix = command.words.slice(0, command.words.length - wrapped.words.length);
+    const scope = scopeOf(wrapped);
+    if (scope?.length !== 1 || prefix.some((word) => word.unknown)) return undefined;
+    return [{ words: [...prefix.map((word) => word.text), ...scope[0]!.words], anyTail: true }];
+  }
   const [program, ...rest] = command.words;
   if (program === undefined || program.unknown) return undefined;
   if (rest.length === 0) return INTERPRETERS.has(basename(program.text)) ? undefined : [{ words: [program.text], anyTail: true }];

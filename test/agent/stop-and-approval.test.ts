@@ -100,7 +100,8 @@ describe('approval gate', () => {
     ['node -e "1+1"', 'run_shell `node -e 1+1 *`'],
     [`python3 -c "print('hi')"`, `run_shell \`python3 -c "print('hi')" *\``],
     ['timeout 5 npm test', 'run_shell `npm test *`'],
-    ['sudo npm test', 'run_shell `sudo npm *`'],
+    ['sudo npm test', 'run_shell `sudo npm test *`'],
+    ['sudo -u root git -C sub status', 'run_shell `sudo -u root git -C sub status *`'],
     ['bash -c "make check"', 'run_shell `make check *`'],
   ])('"always" on %j offers %s', async (command, label) => {
     let shown: string | undefined;
