@@ -35,7 +35,7 @@ import { createSandbox } from '../../sandboxes/index.js';
 import { formatAllowList } from '../../sandboxes/network-allow.js';
 import type { AllowListProxy } from '../../sandboxes/network-proxy.js';
 import type { Sandbox } from '../../sandboxes/types.js';
-import { createWorktree, worktreeSandboxPaths, type Worktree } from '../../sandboxes/worktree.js';
+import type { Worktree } from '../../sandboxes/worktree.js';
 import { newSessionId, resolveHome } from '../../sessions/home.js';
 import { worktreeOwner } from '../../sessions/lineage.js';
 import type { JournalRecord } from '../../sessions/records.js';
@@ -246,6 +246,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (settings.worktree || (previous && previous.workspace !== previous.cwd)) {
       // A fork in its parent's worktree reopens that one (sessions/lineage.ts).
       const owner = previous ? worktreeOwner(previous) : sessionId;
+      // Loaded only here: simple-git costs start-up for the sessions that have no worktree.
+      const { createWorktree, worktreeSandboxPaths } = await import('../../sandboxes/worktree.js');
       worktree = await createWorktree({
         repo: previous?.cwd ?? settings.cwd,
         sessionId: owner,
