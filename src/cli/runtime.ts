@@ -8,7 +8,7 @@ import { completePendingRewind } from './rewind.js';
 import { CheckpointStore } from '../../sessions/checkpoints.js';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { ApprovalGate, ApprovalMemory, type ApprovalConfig } from '../agent/approval.js';
 import type { Approver, SteeringInbox } from '../agent/controls.js';
 import type { AgentEvent } from '../agent/events.js';
@@ -23,7 +23,7 @@ import { loadInstructions, recordedInstructionFiles, withInstructions } from '..
 import { TokenEstimator } from '../context/tokens.js';
 import { outputLimitFor } from '../context/tool-output.js';
 import { defaultBuiltins } from '../mcp/builtin-servers.js';
-import { loadMcpConfig } from '../mcp/config.js';
+import { loadMcpConfig, userConfigPath } from '../mcp/config.js';
 import { createToolHost, type McpToolHost } from '../mcp/host.js';
 import { createTrustStore } from '../mcp/trust.js';
 import { createModelClient } from '../model/client.js';
@@ -88,8 +88,17 @@ export interface RuntimeOptions {
   onSession?: (session: Session) => void;
 }
 
+/**
+ * endure's own files that tools never need: every session's journal and blobs (other
+ * projects' conversations and outputs) and the user config (an MCP server's env may
+ * hold a token). Masked like ~/.ssh, unless the workspace lies inside one.
+ */
+export function endureFilesHidden(home: string, env: NodeJS.ProcessEnv, workspace: string): string[] {
+  return [join(home, 'sessions'), userConfigPath(env)].filter((path) => workspace !== path && !workspace.startsWith(`${path}${sep}`));
+}
+
 /** The chosen sandbox, or bwrap when it works and host (with a warning) when it does not. */
-async function openSandbox(settings: Settings, workspace: string, extra: { writable?: string[]; readOnly?: string[] }, warn: (m: string) => void, proxy?: string): Promise<Sandbox> {
+async function openSandbox(settings: Settings, workspace: string, extra: { writable?: string[]; readOnly?: string[]; hidden?: string[] }, warn: (m: string) => void, proxy?: string): Promise<Sandbox> {
   const options = { workspace, network: settings.network, ...extra, ...(proxy ? { proxy } : {}) };
   if (proxy !== undefined) {
     // Only bwrap can keep every other route closed; never fall back to an open host.
@@ -277,7 +286,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     // git runs while the sandbox and the tool servers start (only a new session records it).
     const gitHead = session ? undefined : headCommit(workspace);
-    sandbox = await openSandbox(settings, workspace, extra, warn, proxy?.socketPath);
+    sandbox = await openSandbox(settings, workspace, { ...extra, hidden: endureFilesHidden(home, env, workspace) }, warn, proxy?.socketPath);
 
     const mcp = await loadMcpConfig({ projectRoot: previous?.cwd ?? settings.cwd, env, configFiles: settings.mcpConfigFiles });
     const trust = createTrustStore(home);
