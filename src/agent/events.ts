@@ -46,6 +46,8 @@ export type AgentEventBody =
       contextWindow?: number;
       /** Instruction files (AGENTS.md …) in the system prompt, in order. */
       instructions?: string[];
+      /** A fork's parent and the turn it goes on from (its turns up to it are the parent's). */
+      forkOf?: { parent: string; atTurn: number };
     }
   | { type: 'user_message'; content: string; steering?: boolean }
   | { type: 'turn_start' }

@@ -60,6 +60,7 @@ class RecordConverter {
           task: record.task,
           ...(record.endpoint.contextWindow === undefined ? {} : { contextWindow: record.endpoint.contextWindow }),
           ...instructionsOf(record),
+          ...(record.forkOf ? { forkOf: record.forkOf } : {}),
         });
         return;
       }

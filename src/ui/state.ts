@@ -209,7 +209,11 @@ function applyBody(state: ViewState, event: AgentEvent): ViewState {
         sandbox: event.sandbox,
         ...(event.contextWindow === undefined ? {} : { contextWindow: event.contextWindow }),
       };
-      const verb = event.resumed ? 'resumed' : 'started';
+      const verb = event.resumed
+        ? 'resumed'
+        : event.forkOf
+          ? `started as a fork of ${event.forkOf.parent} at turn ${event.forkOf.atTurn} (the turns up to it are ${event.forkOf.parent}'s)`
+          : 'started';
       const instructions = event.instructions === undefined || event.instructions.length === 0 ? '' : ` · instructions ${event.instructions.join(', ')}`;
       return finish({ ...state, status }, { kind: 'session', text: `session ${event.session} ${verb} · ${event.model} on ${event.server} · sandbox ${event.sandbox} · ${event.workspace}${instructions}` });
     }

@@ -94,6 +94,14 @@ describe('the history view of a resumed session', () => {
     expect(screenOf(historyState(info, older))).toContain('✻ thought for 3s: The bug is in a.ts.');
   });
 
+  test("a fork's first line names its parent and the turn it goes on from (the turns above are the parent's)", () => {
+    const records = journal({ reasoningMs: 4200 }, {});
+    records[0] = { ...records[0]!, forkOf: { parent: 'p0', atTurn: 1 } } as JournalRecord;
+    records.push({ seq: 5, t: T0 + 7000, kind: 'fork', sessionId: 'h1', parent: 'p0', atTurn: 1, throughSeq: 3, workspace: '/w' } as JournalRecord);
+    const screen = screenOf(historyState(info, records));
+    expect(screen).toContain("◆ session h1 started as a fork of p0 at turn 1 (the turns up to it are p0's) · qwen3-coder on llama · sandbox host · /w");
+  });
+
   test('a message without reasoning has no thought line', () => {
     const screen = screenOf(historyState(info, journal({ reasoning: undefined })));
     expect(screen).not.toContain('thought');
