@@ -37,6 +37,8 @@ export interface ConversationState extends SessionFigures {
   /** Results that arrived for open calls, held until every call of the message has one (keeps call order). */
   heldResults: Map<string, ChatMessage>;
   lastAnswer: string;
+  /** The conversation ends with the model's final answer (no calls, not cut at the output limit): nothing to continue. */
+  answered: boolean;
   lastSeq: number;
   /** The workspace tree this line last checkpointed or restored. */
   tree?: string;
@@ -98,6 +100,7 @@ export function emptyState(): ConversationState {
     openCalls: [],
     heldResults: new Map(),
     lastAnswer: '',
+    answered: false,
     lastSeq: 0,
     compactions: 0,
     chars: 0,
@@ -138,6 +141,7 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
       return;
     case 'user':
       state.ended = undefined;
+      state.answered = false;
       if (!state.task) {
         // A session opened without a task (the UI's prompt box): its first message is the task.
         state.task = record.content;
@@ -155,6 +159,7 @@ export function applyRecord(state: ConversationState, record: JournalRecord): vo
       }
       push(state, message, record.seq);
       state.lastAnswer = record.content;
+      state.answered = !record.toolCalls?.length && record.finish !== 'length';
       state.openCalls = (record.toolCalls ?? []).map((call) => {
         const argumentError = record.argumentErrors?.[call.id];
         return { call, started: false, replayable: false, ...(argumentError ? { argumentError } : {}) };

@@ -43,6 +43,8 @@ export async function* runLoop(deps: LoopDeps, input?: string): AsyncGenerator<A
   // A resumed session that is already done and gets no new text has nothing to do: its answer stands.
   if (input === undefined && state.ended?.status === 'done' && state.openCalls.length === 0)
     return { status: 'done', result: state.ended.result ?? state.lastAnswer };
+  // Rewound or forked to a turn that gave the final answer: that answer stands (a request would only repeat it).
+  if (input === undefined && state.answered && state.openCalls.length === 0) return yield* finish(run, 'done', state.lastAnswer);
 
   if (state.openCalls.length) yield* closeOpenCalls(run);
   if (state.uncheckedTurn !== undefined) yield* checkpointStep(run);

@@ -208,4 +208,25 @@ describe('checkpoints wherever a session runs', { timeout: 180_000 }, () => {
     expect(readFileSync(join(worktree, 'a.txt'), 'utf8')).toBe('one\n');
     expect(existsSync(join(worktree, 'd'))).toBe(false);
   });
+
+  test('rewound or forked to a turn that gave the final answer, a resume without a message keeps that answer: no request', async ({ server, endure, scratch, home }) => {
+    const repo = makeRepo(scratch, 'work', START);
+    server.respondWith(planModel([{ toolCalls: [call('write_file', { path: 'a.txt', content: 'a\n' })] }], 'First answer.'));
+    expect((await endure.exec(['write a'], { cwd: repo }).done).code).toBe(0);
+    const id = sessionIds(home)[0]!;
+    server.respondWith(planModel([{}, {}, { toolCalls: [call('write_file', { path: 'b.txt', content: 'b\n' })] }], 'Second answer.'));
+    expect((await endure.exec(['--resume', id, 'write b'], { cwd: repo }).done).code).toBe(0);
+    expect((await endure.run(['sessions', 'rewind', id, '--to', '2']).done).code).toBe(0);
+    const fork = (await endure.run(['sessions', 'fork', id, '--at', '2']).done).stdout.trim();
+
+    const asked = server.requestCount;
+    for (const session of [id, fork]) {
+      const resumed = await endure.exec(['--resume', session, '--output-format', 'json'], { cwd: repo }).done;
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(JSON.parse(resumed.stdout)).toMatchObject({ session_id: session, status: 'done', result: 'First answer.', turns: session === id ? 4 : 2 });
+    }
+    expect(server.requestCount).toBe(asked);
+    const rows = JSON.parse((await endure.run(['sessions', 'list', '--json']).done).stdout) as { id: string; status: string }[];
+    expect(rows.filter((row) => row.id === id || row.id === fork).map((row) => row.status)).toEqual(['done', 'done']);
+  });
 });
