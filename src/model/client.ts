@@ -51,7 +51,7 @@ export interface ModelClientOptions {
   retryMaxDelayMs?: number;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** Told when a chat request's response has begun (the request is out): work deferred past the first request starts then. */
+  /** Told when a chat request's response has been read: work deferred past the first request starts then. */
   onResponse?: () => void;
   /** Cancels endpoint probing during creation. */
   signal?: AbortSignal;
@@ -197,7 +197,6 @@ class QwenModelClient implements ModelClient {
     const response = await this.openai
       .post('/chat/completions', { body, headers: { 'content-type': 'application/json' }, stream: true, ...(request.signal ? { signal: request.signal } : {}) })
       .asResponse();
-    this.options.onResponse?.();
     const assembler = new StreamAssembler({
       tools: request.tools,
       expectClosingThink: this.expectClosingThink,
@@ -208,6 +207,9 @@ class QwenModelClient implements ModelClient {
     } catch (error) {
       if (!assembler.finished || request.signal?.aborted) throw error;
     }
+    // After the stream, not at its start: what the hook loads blocks the thread, and
+    // a live stream read late loses its timing (how long the model thought).
+    this.options.onResponse?.();
     if (request.signal?.aborted) throw toModelError(request.signal.reason, this.context, request.signal);
     assembler.complete();
     yield assembler.events.splice(0);
