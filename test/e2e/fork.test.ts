@@ -245,7 +245,11 @@ describe('sessions fork', { timeout: 240_000 }, () => {
     const hang = hangOnce((request) => (hung = request), { content: 'Done.' });
     server.respondWith((request) => (turnOf(request) === 3 ? hang(request) : steps(request)));
     const live = endure.exec(['do the work'], { cwd: repo });
-    const parent = await waitFor(() => existsSync(join(home, 'sessions')) && readdirSync(join(home, 'sessions'))[0], 'the session');
+    // The session's directory exists a moment before its journal: wait for the journal.
+    const parent = await waitFor(() => {
+      const id = existsSync(join(home, 'sessions')) && readdirSync(join(home, 'sessions'))[0];
+      return id && existsSync(journalPath(home, id)) ? id : undefined;
+    }, 'the session');
     await waitFor(() => journalOf(home, parent).records.some((record) => record.kind === 'tool_start' && record.name === 'run_shell'), "turn 3's command");
     const parentHash = sha256(journalPath(home, parent));
 
