@@ -21,6 +21,7 @@ import { JournalWriter } from '../../sessions/journal-writer.js';
 import type { Session } from '../../sessions/session.js';
 import { SessionStore } from '../../sessions/store.js';
 import { forkSession } from '../../src/cli/fork.js';
+import { percentile } from './stats.js';
 
 export interface CheckpointBenchResult {
   files: number;
@@ -62,11 +63,6 @@ function dirBytes(dir: string): number {
   let total = 0;
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
   return total;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;

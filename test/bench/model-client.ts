@@ -20,6 +20,7 @@ import { createModelClient } from '../../src/model/client.js';
 import { renderMessages } from '../../src/model/render.js';
 import type { ChatMessage, ModelRequest } from '../../src/model/types.js';
 import { startScriptedServer, type DialectName } from '../support/scripted-server.js';
+import { percentile } from './stats.js';
 
 export interface ModelClientBenchOptions {
   /** Measured responses. @default 1000 */
@@ -51,11 +52,6 @@ export interface ModelClientBenchResult {
   render10kCachedMs: number;
   gcForced: boolean;
   node: string;
-}
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
 }
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startScriptedServer, type ChatTemplate, type ReceivedRequest, type ScriptedServer, type Step } from '../support/scripted-server.js';
+import { median } from './stats.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -49,7 +50,6 @@ export interface PrefillResult {
 }
 
 const share = (prompt: number, processed: number): Share => ({ prompt, processed, cachedShare: Math.round((1000 * (prompt - processed)) / Math.max(1, prompt)) / 1000 });
-const median = (values: number[]) => (values.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]! : 0);
 
 function isCompaction(request: ReceivedRequest): boolean {
   return request.body.tool_choice === 'none' || request.body.tools === undefined;

@@ -18,6 +18,7 @@ import { readJournal } from '../../sessions/journal-reader.js';
 import { JournalWriter } from '../../sessions/journal-writer.js';
 import { turnPoint } from '../../sessions/history.js';
 import { rewindPoints } from '../../src/cli/rewind-points.js';
+import { median } from './stats.js';
 
 export interface RewindListBenchResult {
   files: number;
@@ -38,7 +39,6 @@ const FILES = 10_000;
 const TURNS = 500;
 const RUNS = 5;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round = (value: number) => Math.round(value * 100) / 100;
 
 async function timed(run: () => Promise<unknown>): Promise<number> {

@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { readJournal } from '../../sessions/journal-reader.js';
 import { agentScripts, routeOf } from '../support/agent-scripts.js';
 import { startScriptedServer } from '../support/scripted-server.js';
+import { median } from './stats.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const CHILDREN = 4;
@@ -54,7 +55,6 @@ function makeRepo(dir: string, files: Record<string, string>): string {
   return dir;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const round = (value: number) => Math.round(value * 10) / 10;
 
 async function runOnce(maxAgents: number): Promise<SubagentsRun> {

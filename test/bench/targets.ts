@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { prepareLaunchers } from './launchers.js';
 import { benchSoak, NODE_LAUNCHER, type SoakResult } from './soak.js';
 import { benchStartup, type StartupResult } from './startup.js';
+import { median } from './stats.js';
 
 export const TARGETS = { startupMs: 300, overheadPerTurnMs: 3.5, peakRssMb: 150 };
 
@@ -40,7 +41,6 @@ export interface TargetsResult {
   startup: StartupResult;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const medianRun = (results: SoakResult[]) => [...results].sort((a, b) => a.overheadPerTurnMs - b.overheadPerTurnMs)[Math.floor(results.length / 2)]!;
 
 function loadAverage(): string {

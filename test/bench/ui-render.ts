@@ -25,6 +25,7 @@ import { App } from '../../src/ui/components/app.js';
 import type { UiControls } from '../../src/ui/controls.js';
 import { initialViewState } from '../../src/ui/state.js';
 import { ViewStore } from '../../src/ui/store.js';
+import { percentile } from './stats.js';
 
 restoreNodeEnv();
 
@@ -127,11 +128,6 @@ export function* eventMix(): Generator<AgentEventBody> {
       contextTokens: prompt + 120,
     };
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? 0;
 }
 
 const reactBuild: UiRenderBenchResult['react'] = (process.env['NODE_ENV'] ?? 'production') === 'production' ? 'production' : 'development';
