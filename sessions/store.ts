@@ -7,10 +7,11 @@
  * `last` is the session whose journal was modified most recently (one stat
  * per session).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, JournalError } from '../src/shared/errors.js';
 import { BlobStore } from './blobs.js';
+import { fsyncPath } from './fsync-path.js';
 import { isSessionId, newSessionId, sessionPathsUnder, sessionsDir, type SessionPaths } from './home.js';
 import { readJournal, type TornTail } from './journal-reader.js';
 import { JournalWriter, type FsyncPolicy } from './journal-writer.js';
@@ -81,7 +82,7 @@ export class SessionStore {
       const journal = JournalWriter.create(paths.journal, sessionId, this.writerOptions(paths));
       const first = journal.append({ kind: 'session_start', sessionId, ...start });
       journal.sync();
-      if (this.options.fsync !== 'never') for (const dir of [paths.dir, root]) syncDirectory(dir);
+      if (this.options.fsync !== 'never') for (const dir of [paths.dir, root]) fsyncPath(dir);
       return new Session(sessionId, paths, journal, this.blobStore(paths), [first], undefined, lock);
     } catch (error) {
       lock.release();
@@ -218,15 +219,6 @@ export class SessionStore {
   }
 }
 
-/** Makes a new directory entry durable (a new journal's name survives a power cut). */
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Temp files of a writer that died mid-write (we hold the lock, so no live writer owns them). */
 function removeLeftovers(paths: SessionPaths): void {

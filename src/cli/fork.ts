@@ -12,10 +12,11 @@
  * leaves no half session. What a killed fork left (the staging directory and
  * its worktree) is removed by the next fork, and named by `sessions list`.
  */
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorktree, removeWorktree } from '../../sandboxes/worktree.js';
 import { CheckpointStore } from '../../sessions/checkpoints.js';
+import { fsyncPath } from '../../sessions/fsync-path.js';
 import { lineOf, turnEndIndex, turnPoint, type TurnPoint } from '../../sessions/history.js';
 import { newSessionId, resolveHome, sessionPathsUnder } from '../../sessions/home.js';
 import { JournalWriter } from '../../sessions/journal-writer.js';
@@ -105,7 +106,7 @@ export async function forkSession(parentRef: string, options: ForkOptions = {}):
     await pauseForTest('fork-before-rename');
     syncTree(stage);
     renameSync(stage, join(store.root, id));
-    syncDirectory(store.root);
+    fsyncPath(store.root);
     const dir = join(store.root, id);
     rmSync(join(dir, STAGING_LOCK), { force: true });
     rmSync(join(dir, STAGING_NOTE), { force: true });
@@ -274,21 +275,8 @@ async function removeUnfinishedForks(root: string, warn: (message: string) => vo
 /** Every file and directory under `dir` made durable (a fork's few files), before the rename publishes it. */
 function syncTree(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) syncPath(join(entry.parentPath, entry.name));
-    else if (entry.isDirectory()) syncDirectory(join(entry.parentPath, entry.name));
+    if (entry.isFile() || entry.isDirectory()) fsyncPath(join(entry.parentPath, entry.name));
   }
-  syncDirectory(dir);
+  fsyncPath(dir);
 }
 
-function syncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function syncDirectory(dir: string): void {
-  syncPath(dir);
-}
