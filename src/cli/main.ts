@@ -1,14 +1,11 @@
-#!/usr/bin/env -S node --max-old-space-size=256
+#!/usr/bin/env node
 /**
  * Entry point of the `endure` command. Kept tiny so start-up stays fast: each
  * command's module is imported only when that command runs (exec never loads Ink).
  */
 import { existsSync } from 'node:fs';
 import * as nodeModule from 'node:module';
-import { shapeHeap } from './heap-shape.js';
 import { VERSION } from './version.js';
-
-shapeHeap();
 
 // Node keeps compiled bytecode of endure and its dependencies on disk: later starts skip most parsing.
 nodeModule.enableCompileCache?.();

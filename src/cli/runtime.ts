@@ -4,6 +4,7 @@
  * folded conversation. Both `exec` and the UI drive the loop through it; it
  * owns the order of start-up and the order of shutdown.
  */
+import { shapeHeap } from './heap-shape.js';
 import { completePendingRewind } from './rewind.js';
 import { CheckpointStore } from '../../sessions/checkpoints.js';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -243,8 +244,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(settings.extraBody ? { extraBody: settings.extraBody } : {}),
       ...(settings.preserveThinking !== undefined ? { preserveThinking: settings.preserveThinking } : {}),
       retryBudgetMs: settings.retryBudgetMs,
-      // The built-in tool servers start once the first request is out (they are listed from the build's manifest).
-      onResponse: () => tools?.warm(),
+      // Start-up ends with the first response: the built-in tool servers start (the request listed them from the
+      // build's manifest) and the heap takes its long-session shape (heap-shape.ts says why not before).
+      onResponse: () => {
+        tools?.warm();
+        shapeHeap();
+      },
     });
     // Until it is awaited below, a rejection must not count as unhandled.
     modelReady.catch(() => undefined);
