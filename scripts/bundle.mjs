@@ -31,6 +31,21 @@ function originalImportMetaUrl(dist, outdir) {
   };
 }
 
+/**
+ * Ink and the packages it draws with measure text through src/ui/string-width.ts,
+ * string-width with a fast path for the characters frames are made of (that
+ * module says why; its test holds it to string-width's answers).
+ */
+function fastStringWidth(dist) {
+  const shim = join(dist, 'src', 'ui', 'string-width.js');
+  return {
+    name: 'fast-string-width',
+    setup(builder) {
+      builder.onResolve({ filter: /^string-width$/ }, (args) => (args.importer === shim ? undefined : { path: shim }));
+    },
+  };
+}
+
 export async function bundle(root) {
   const dist = join(root, 'dist');
   const outdir = join(dist, 'bundle');
@@ -48,11 +63,14 @@ export async function bundle(root) {
     minifyWhitespace: true,
     minifySyntax: true,
     logLevel: 'warning',
+    // React and its reconciler pick their build from NODE_ENV at run time (src/ui/react-production.ts sets it):
+    // fixed here, the development builds (about 0.9 MB) are left out of the UI's chunk.
+    define: { 'process.env.NODE_ENV': '"production"' },
     // CommonJS dependencies call require(): give each chunk one.
     banner: { js: "import { createRequire as __endureCreateRequire } from 'node:module'; const require = __endureCreateRequire(import.meta.url);" },
     // react-devtools-core: ink imports it only when DEV=true, it is not a dependency.
     // web-tree-sitter loads its .wasm from beside its own module.
     external: ['react-devtools-core', 'web-tree-sitter'],
-    plugins: [originalImportMetaUrl(dist, outdir)],
+    plugins: [originalImportMetaUrl(dist, outdir), fastStringWidth(dist)],
   });
 }

@@ -5,9 +5,11 @@
  * Import this before anything that loads React, then call `restoreNodeEnv()` so
  * that tool processes started later inherit the environment as the user set it.
  */
-const before = process.env['NODE_ENV'];
-if (before === undefined) process.env['NODE_ENV'] = 'production';
+// Through a variable: the bundle fixes `process.env.NODE_ENV` at build time (scripts/bundle.mjs), not this.
+const env = process.env;
+const before = env['NODE_ENV'];
+if (before === undefined) env['NODE_ENV'] = 'production';
 
 export function restoreNodeEnv(): void {
-  if (before === undefined) delete process.env['NODE_ENV'];
+  if (before === undefined) delete env['NODE_ENV'];
 }
