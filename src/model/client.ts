@@ -9,6 +9,7 @@
 import OpenAI, { APIError } from 'openai';
 import { ModelError, oneLine } from '../shared/errors.js';
 import type { EndpointInfo, ModelClient, ModelEvent, ModelRequest, ServerKind } from './types.js';
+import { createHttpFetch, responseBody } from './http-fetch.js';
 import { detectServer, fetchJson, firstModel, reportedContextWindow, serverRoot, type EndpointProbe } from './detect.js';
 import { toModelError, type ErrorContext } from './errors.js';
 import { renderMessages } from './render.js';
@@ -49,7 +50,7 @@ export interface ModelClientOptions {
   retryBaseDelayMs?: number;
   /** Longest single retry delay. @default 8000 */
   retryMaxDelayMs?: number;
-  /** @default globalThis.fetch */
+  /** @default globalThis.fetch for probes, node:http for chat requests (http-fetch.ts) */
   fetch?: typeof fetch;
   /** Told when a chat request's response has been read: work deferred past the first request starts then. */
   onResponse?: () => void;
@@ -140,7 +141,7 @@ class QwenModelClient implements ModelClient {
       baseURL: endpoint.baseURL,
       apiKey: options.apiKey ?? 'no-key',
       maxRetries: 0,
-      fetch: fetchImpl,
+      fetch: options.fetch ?? createHttpFetch(fetchImpl),
     });
     const family = modelFamily(endpoint.model);
     const sampling: SamplingSettings = { ...recommendedSampling(family, options.thinking), ...options.sampling };
@@ -224,7 +225,8 @@ class QwenModelClient implements ModelClient {
  * an abort and the kept-alive connection.
  */
 async function* readChunks(response: Response, assembler: StreamAssembler): AsyncGenerator<ModelEvent[]> {
-  if (!response.body) return;
+  const body = responseBody(response);
+  if (!body) return;
   const text = new TextDecoder();
   const sse = new SseDecoder();
   let done = false;
@@ -247,7 +249,7 @@ async function* readChunks(response: Response, assembler: StreamAssembler): Asyn
   };
   let failure: unknown;
   try {
-    for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const bytes of body) {
       if (done) continue;
       feed(sse.push(text.decode(bytes, { stream: true })));
       if (assembler.events.length > 0) yield assembler.events.splice(0);
