@@ -2,7 +2,10 @@
  * Start-up: from spawn to the first `POST …/chat/completions` of `exec`, and
  * from spawn to the UI's first frame (its prompt box, in a real pseudo-terminal
  * through script(1)). Each launcher several times, the median reported, next to
- * the bare loop's spawn to first request (the machine's floor right now).
+ * the bare loop's spawn to first request (the machine's floor right now) and to
+ * the launcher's own floor: the same launcher starting a no-op package installed
+ * the same way (launchers.ts), spawn to exit, directly and through the same
+ * pseudo-terminal, its runs interleaved with endure's so load spreads evenly.
  *
  *   node dist/test/bench/startup.js [runs]    (runs defaults to 5)
  */
@@ -13,7 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
-import { NODE_LAUNCHER, type Launcher } from './soak.js';
+import { prepareLaunchers, type FlooredLauncher } from './launchers.js';
 
 const BARE_LOOP = fileURLToPath(new URL('./bare-loop.js', import.meta.url));
 /** The prompt box's placeholder: the UI's first frame is on screen. */
@@ -25,8 +28,14 @@ export interface StartupFigures {
   execMs: number;
   /** Spawn to the UI's prompt box, median, ms. */
   uiMs: number;
+  /** The launcher alone: spawn to exit of a no-op package started the same way, median, ms. exec's share is execMs − this. */
+  launcherFloorMs: number;
+  /** The same through the UI's pseudo-terminal (script(1) and stty cost too), median, ms. The UI's share is uiMs − this. */
+  uiLauncherFloorMs: number;
   execRunsMs: number[];
   uiRunsMs: number[];
+  launcherFloorRunsMs: number[];
+  uiLauncherFloorRunsMs: number[];
 }
 
 export interface StartupResult {
@@ -41,13 +50,8 @@ const median = (values: number[]) => {
   return Math.round(sorted[Math.floor(sorted.length / 2)]! * 10) / 10;
 };
 
-/** Spawn to the first request the server receives; the process is then answered and awaited. */
-async function toFirstRequest(server: ScriptedServer, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
-  let arrived = 0;
-  server.respondWith(() => {
-    arrived ||= performance.now();
-    return { content: 'Hello.' };
-  });
+/** Spawns the command and waits for it to exit 0; resolves to the spawn time (performance.now()). */
+async function runToSuccess(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
   const spawnedAt = performance.now();
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -56,17 +60,43 @@ async function toFirstRequest(server: ScriptedServer, command: string, args: str
     child.on('error', reject);
     child.on('close', resolve);
   });
-  if (code !== 0 || !arrived) throw new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr.slice(-400)}`);
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr.slice(-400)}`);
+  return spawnedAt;
+}
+
+/** Spawn to the first request the server receives; the process is then answered and awaited. */
+async function toFirstRequest(server: ScriptedServer, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  let arrived = 0;
+  server.respondWith(() => {
+    arrived ||= performance.now();
+    return { content: 'Hello.' };
+  });
+  const spawnedAt = await runToSuccess(command, args, env, cwd);
+  if (!arrived) throw new Error(`${command} ${args.join(' ')} exited without a request`);
   return arrived - spawnedAt;
+}
+
+/** Spawn to exit of a program that exits 0 by itself. */
+export async function toExit(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  const spawnedAt = await runToSuccess(command, args, env, cwd);
+  return performance.now() - spawnedAt;
 }
 
 const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
+/** script(1) running the command on a 120×40 pseudo-terminal: the UI's harness. */
+const inTerminal = (command: string, args: string[]) => ['-qfec', `stty cols 120 rows 40; exec ${[command, ...args].map(quote).join(' ')}`, '/dev/null'];
+const terminalEnv = (env: NodeJS.ProcessEnv) => ({ ...env, TERM: 'xterm-256color' });
+
+/** Spawn to exit of a program that exits 0 by itself, through the UI's pseudo-terminal. */
+export function toExitInTerminal(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  return toExit('script', inTerminal(command, args), terminalEnv(env), cwd);
+}
+
 /** Spawn to the prompt box on a 120×40 pseudo-terminal; the UI is then killed. */
 async function toFirstFrame(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
-  const line = `stty cols 120 rows 40; exec ${[command, ...args].map(quote).join(' ')}`;
   const spawnedAt = performance.now();
-  const child = spawn('script', ['-qfec', line, '/dev/null'], { cwd, env: { ...env, TERM: 'xterm-256color' }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn('script', inTerminal(command, args), { cwd, env: terminalEnv(env), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let screen = '';
   try {
     return await new Promise<number>((resolve, reject) => {
@@ -86,7 +116,7 @@ async function toFirstFrame(command: string, args: string[], env: NodeJS.Process
   }
 }
 
-export async function benchStartup(runs = 5, launchers: Launcher[] = [NODE_LAUNCHER]): Promise<StartupResult> {
+export async function benchStartup(runs: number, launchers: FlooredLauncher[]): Promise<StartupResult> {
   const root = mkdtempSync(join(tmpdir(), 'endure-startup-'));
   const server = await startScriptedServer({ dialect: 'llama', contextWindow: 32_768, keepRequests: 2 });
   try {
@@ -101,11 +131,27 @@ export async function benchStartup(runs = 5, launchers: Launcher[] = [NODE_LAUNC
       const env = { ...(launcher.env ?? process.env), ENDURE_HOME: home };
       const exec: number[] = [];
       const ui: number[] = [];
+      const floor: number[] = [];
+      const uiFloor: number[] = [];
+      const { floor: noop } = launcher;
+      const noopEnv = noop.env ?? process.env;
       for (let i = 0; i < runs; i++) {
         exec.push(await toFirstRequest(server, launcher.command, [...launcher.args, 'exec', '--base-url', server.url, '--sandbox', 'host', '--cwd', ws, 'Say hello.'], env, ws));
+        floor.push(await toExit(noop.command, noop.args, noopEnv, ws));
         ui.push(await toFirstFrame(launcher.command, [...launcher.args, '--base-url', server.url, '--sandbox', 'host', '--cwd', ws], env, ws));
+        uiFloor.push(await toExitInTerminal(noop.command, noop.args, noopEnv, ws));
       }
-      figures.push({ launcher: launcher.name, execMs: median(exec), uiMs: median(ui), execRunsMs: exec.map(Math.round), uiRunsMs: ui.map(Math.round) });
+      figures.push({
+        launcher: launcher.name,
+        execMs: median(exec),
+        uiMs: median(ui),
+        launcherFloorMs: median(floor),
+        uiLauncherFloorMs: median(uiFloor),
+        execRunsMs: exec.map(Math.round),
+        uiRunsMs: ui.map(Math.round),
+        launcherFloorRunsMs: floor.map(Math.round),
+        uiLauncherFloorRunsMs: uiFloor.map(Math.round),
+      });
     }
     return { runs, bareLoopMs: median(bare), launchers: figures };
   } finally {
@@ -115,6 +161,11 @@ export async function benchStartup(runs = 5, launchers: Launcher[] = [NODE_LAUNC
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const result = await benchStartup(Number(process.argv[2] ?? 5));
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const launchers = prepareLaunchers('node');
+  try {
+    const result = await benchStartup(Number(process.argv[2] ?? 5), launchers.all);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    launchers.dispose();
+  }
 }
