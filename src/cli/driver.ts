@@ -17,6 +17,8 @@ import { workspaceDiff } from './workspace-diff.js';
 export interface DriverOptions {
   /** Opens a new runtime with the same settings (for /clear), passing on its warnings; without it /clear says it cannot. */
   reopen?: (warn: (message: string) => void) => Promise<Runtime>;
+  /** Where messages typed while the agent works wait (the UI may have filled it while the runtime opened). */
+  steering?: SteeringQueue;
 }
 
 function infoOf(runtime: Runtime, settings: Settings): SessionDriver['info'] {
@@ -47,7 +49,7 @@ async function closeRuntime(runtime: Runtime): Promise<void> {
 }
 
 export function createDriver(first: Runtime, settings: Settings, options: DriverOptions = {}): SessionDriver {
-  const steering = new SteeringQueue();
+  const steering = options.steering ?? new SteeringQueue();
   // The policy /approval switches; the loop's gate reads it at every call.
   const approval = { ...settings.approval };
   let runtime = first;

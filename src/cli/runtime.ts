@@ -87,6 +87,8 @@ export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
   /** Told as soon as the session is open (created or resumed), so a later failure can still name it. */
   onSession?: (session: Session) => void;
+  /** Stops probing the endpoint (a dead one is retried for a minute); the opening then fails as aborted. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -214,6 +216,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
 
   const probing = new AbortController();
+  options.signal?.addEventListener('abort', () => probing.abort(), { once: true });
   try {
     let previous: Extract<JournalRecord, { kind: 'session_start' }> | undefined;
     const resumedExtra: JournalRecord[] = [];

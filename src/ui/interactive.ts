@@ -41,6 +41,8 @@ export interface InteractiveOptions {
   patchConsole?: boolean;
   /** Aborting it quits as Ctrl+C twice does (for SIGTERM). */
   signal?: AbortSignal;
+  /** The runtime still opening: see SessionControllerOptions.opening. */
+  opening?: Promise<{ warnings: string[] }>;
 }
 
 restoreNodeEnv();
@@ -63,6 +65,7 @@ export async function runInteractive(driver: SessionDriver, options: Interactive
     bell: () => stdout.write(BELL),
     ...(options.customCommands ? { customCommands: options.customCommands } : {}),
     ...(options.prepareMessage ? { prepareMessage: options.prepareMessage } : {}),
+    ...(options.opening ? { opening: options.opening } : {}),
   });
   const instance = render(createElement(App, { store, controls: controller, note: `approval ${options.approvalPolicy}` }), {
     stdout,

@@ -33,6 +33,12 @@ export interface SessionControllerOptions {
    * throws an Error whose message is shown instead of sending. @default the text as is
    */
   prepareMessage?: (text: string) => string;
+  /**
+   * The runtime still opening (src/cli/opening-driver.ts): once open, the status bar shows the
+   * session's model and id, its first line and the opening's warnings; if it fails, the UI quits
+   * (the caller says why).
+   */
+  opening?: Promise<{ warnings: string[] }>;
 }
 
 interface WaitingApproval {
@@ -74,6 +80,19 @@ export class SessionController implements UiControls {
       print: (text, tone) => this.print('/rewind', text, tone),
     });
     this.announce();
+    options.opening?.then(
+      ({ warnings }) => this.opened(warnings),
+      () => void this.quit(),
+    );
+  }
+
+  /** The runtime is open: what the status bar showed from the settings becomes the session's own. */
+  private opened(warnings: string[]): void {
+    if (this.quitting !== undefined) return;
+    const { sessionId, model, server, sandbox, contextWindow, budgets } = initialViewState(this.driver.info).status;
+    this.store.update((state) => ({ ...state, status: { ...state.status, sessionId, model, server, sandbox, budgets, ...(contextWindow === undefined ? {} : { contextWindow }) } }));
+    this.announce();
+    for (const text of warnings) this.store.update((state) => finish(state, { kind: 'notice', level: 'warning', text }));
   }
 
   /** Puts the session's first line (model, sandbox, instructions read) on screen before any run. */

@@ -69,7 +69,7 @@ describe('the UI in a terminal', { timeout: 120_000 }, () => {
   test('a session left without a message is removed on quit; one kept by /clear is not resumed without a message', async ({ scratch, server, home, terminal, endure }) => {
     const repo = makeRepo(scratch, 'work');
     await terminal.endure(['--base-url', server.url, '--sandbox', 'host', '--cwd', repo]);
-    await terminal.waitFor('what should the agent do?');
+    await terminal.waitFor('◆ session');
     const [first] = sessionIds(home);
     await terminal.type('/clear');
     await terminal.waitFor('› /clear');

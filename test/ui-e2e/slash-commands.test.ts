@@ -28,7 +28,8 @@ describe('slash commands in a terminal', { timeout: 120_000 }, () => {
     writeFileSync(join(scratch, 'user-home', '.config', 'endure', 'commands', 'hello.md'), 'Say hello.\n');
     server.respondWith(planModel([{ toolCalls: [call('run_shell', { command: 'echo hi > hi.txt' })] }], 'fine'));
     await terminal.endure(['--base-url', server.url, '--sandbox', 'host', '--cwd', repo, '--approval', 'ask']);
-    const opened = await terminal.waitFor('what should the agent do?');
+    // The prompt box comes before the session opens (test/ui-e2e/opening.test.ts); its first line follows.
+    const opened = await terminal.waitFor('◆ session');
     expect(opened).toMatch(/◆ session [\w-]+ started · qwen3\.6-27b on llama · sandbox host · [\s\S]*?instructions AGENTS\.md/);
 
     await terminal.type('/');

@@ -9,42 +9,90 @@ import { readJournal } from '../../../sessions/journal-reader.js';
 import { resolveHome, sessionPaths } from '../../../sessions/home.js';
 import { SessionStore } from '../../../sessions/store.js';
 import { ConfigError } from '../../shared/errors.js';
-import { createDriver } from '../driver.js';
+import type { DriverOptions } from '../driver.js';
+import { openingDriver } from '../opening-driver.js';
 import { addRunOptions } from '../run-options.js';
-import { openRuntime } from '../runtime.js';
-import { resolveSettings, type RunFlags } from '../settings.js';
+import { resolveSettings, type RunFlags, type Settings } from '../settings.js';
 import { mentionBudget } from '../../context/mentions.js';
 import { customCommandsFor, withMentions } from '../task-text.js';
+import type { CustomCommand } from '../../context/custom-commands.js';
 
 async function interactive(flags: RunFlags, task: string, resume?: string): Promise<number> {
   const settings = resolveSettings(flags, 'ui');
-  const warnings: string[] = [...settings.warnings];
   const customCommands = customCommandsFor(settings.cwd, process.env);
   // A task that the prompt box will expand (a command, a mention) is recorded by its first message instead.
   const recorded = task.startsWith('/') || task.includes('@') ? '' : task;
-  // Ink and React load while the runtime waits on the model server and git (the first frame comes sooner).
-  const loadingUi = import('../../ui/interactive.js');
-  loadingUi.catch(() => undefined);
-  const runtime = await openRuntime({ settings, task: recorded, ...(resume ? { resume } : {}), warn: (message) => warnings.push(message) });
-  for (const warning of warnings) process.stderr.write(`endure: warning: ${warning}\n`);
-  const { runInteractive } = await loadingUi;
+  const reopen = async (warn: (message: string) => void) => (await import('../runtime.js')).openRuntime({ settings, task: '', warn });
   const controller = new AbortController();
   const onTerm = () => controller.abort();
   process.once('SIGTERM', onTerm);
   try {
-    const reopen = (warn: (message: string) => void) => openRuntime({ settings, task: '', warn });
-    const driver = createDriver(runtime, settings, { reopen });
-    return await runInteractive(driver, {
+    // A resumed view starts from the journal, and a worktree is the workspace mentions read: both open first.
+    if (resume || settings.worktree) return await openedFirst({ settings, resume, task, recorded, reopen, customCommands, signal: controller.signal });
+    // The prompt box comes first, and takes input while the runtime opens.
+    const { runInteractive } = await import('../../ui/interactive.js');
+    const driver = openingDriver({
+      provisional: {
+        sessionId: '…',
+        model: settings.model ?? 'model …',
+        server: `connecting to ${settings.baseURL}`,
+        sandbox: settings.sandbox ?? '…',
+        workspace: settings.cwd,
+        budgets: settings.budgets,
+      },
+      recentSessions: (limit) => new SessionStore({ home: resolveHome(process.env) }).list().slice(0, limit),
+      // The runtime's modules (the loop, the model client) load after the first frame.
+      open: async (steering, warn, signal) => {
+        for (const warning of settings.warnings) warn(warning);
+        const [{ openRuntime }, { createDriver }] = await Promise.all([import('../runtime.js'), import('../driver.js')]);
+        const runtime = await openRuntime({ settings, task: recorded, warn, signal });
+        return createDriver(runtime, settings, { reopen, steering });
+      },
+    });
+    const code = await runInteractive(driver, {
       ...(task ? { initialTask: task } : {}),
       customCommands,
       prepareMessage: (text) => withMentions(text, driver.info.workspace, mentionBudget(driver.info.contextWindow)),
-      ...(runtime.resumed ? { history: runtime.session.records } : {}),
       approvalPolicy: settings.approval.policy,
       signal: controller.signal,
+      opening: driver.whenOpen,
     });
+    // A runtime that failed to open ended the UI: its error is the command's (one line, its exit code).
+    await driver.whenOpen;
+    return code;
   } finally {
     process.off('SIGTERM', onTerm);
   }
+}
+
+/** The runtime opens before the UI: for a resumed session (its view starts from the journal) and a worktree. */
+async function openedFirst({ settings, resume, task, recorded, reopen, customCommands, signal }: {
+  settings: Settings;
+  resume: string | undefined;
+  /** As typed (sent as the first message) and as recorded in session_start. */
+  task: string;
+  recorded: string;
+  reopen: DriverOptions['reopen'];
+  customCommands: CustomCommand[];
+  signal: AbortSignal;
+}): Promise<number> {
+  const warnings: string[] = [...settings.warnings];
+  // Ink and React load while the runtime waits on the model server and git.
+  const loadingUi = import('../../ui/interactive.js');
+  loadingUi.catch(() => undefined);
+  const [{ openRuntime }, { createDriver }] = await Promise.all([import('../runtime.js'), import('../driver.js')]);
+  const runtime = await openRuntime({ settings, task: recorded, ...(resume ? { resume } : {}), warn: (message) => warnings.push(message) });
+  for (const warning of warnings) process.stderr.write(`endure: warning: ${warning}\n`);
+  const { runInteractive } = await loadingUi;
+  const driver = createDriver(runtime, settings, { ...(reopen ? { reopen } : {}) });
+  return runInteractive(driver, {
+    ...(task ? { initialTask: task } : {}),
+    customCommands,
+    prepareMessage: (text) => withMentions(text, driver.info.workspace, mentionBudget(driver.info.contextWindow)),
+    ...(resume ? { history: runtime.session.records } : {}),
+    approvalPolicy: settings.approval.policy,
+    signal,
+  });
 }
 
 export function registerUi(program: Command, setExitCode: (code: number) => void): void {
