@@ -165,6 +165,11 @@ interface WrapperSpec {
   evaluates?: string[];
   /** Short options whose value is a shell command line the wrapper runs (`flock -c`, `script -c`): read like `bash -c`'s. */
   runsCode?: string[];
+  /**
+   * The words after the options are joined with spaces and run by `sh -c` (watch, parallel), up to
+   * the first of these words (parallel's `:::` inputs); an option in `execs` runs them as they are.
+   */
+  joinsCode?: { until?: string[]; execs?: string[] };
   /** The command gets more arguments at run time. */
   openEnded?: boolean;
   /** Runs this when no command is given. */
@@ -207,6 +212,13 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   unbuffer: { transparent: true },
   busybox: { transparent: true },
   chroot: { valued: ['--userspec', '--groups'], positional: 1, transparent: false },
+  watch: { valued: ['-n', '--interval', '-q', '--equexit'], joinsCode: { execs: ['-x', '--exec'] }, transparent: true },
+  parallel: {
+    valued: ['-j', '--jobs', '-P', '--max-procs', '-N', '-n', '--max-args', '-L', '--max-lines', '-l', '-S', '--sshlogin', '-a', '--arg-file', '--halt', '--delay', '--timeout', '-I', '--joblog', '--results', '--tmpdir', '-d', '--delimiter', '-E', '--colsep', '-C', '--sshloginfile', '--slf', '--retries', '--memfree', '--load'],
+    joinsCode: { until: [':::', '::::', ':::+', '::::+'] },
+    openEnded: true,
+    transparent: true,
+  },
 };
 
 const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh', 'ash', 'mksh']);
@@ -230,6 +242,7 @@ function unwrap(context: Context, words: Word[], depth: number): SimpleCommand {
 function wrapper(context: Context, command: SimpleCommand, spec: WrapperSpec, depth: number): SimpleCommand {
   const words = command.words;
   let index = 1;
+  let execs = false;
   while (index < words.length) {
     const word = words[index]!;
     if (word.unknown) return { ...command, inner: { commands: [UNKNOWN_COMMAND], transparent: false } };
@@ -244,12 +257,14 @@ function wrapper(context: Context, command: SimpleCommand, spec: WrapperSpec, de
       return { ...command, inner: { commands: [UNKNOWN_COMMAND], transparent: false } };
     }
     if (spec.runsCode && takesValue(word.text, spec.runsCode) === 1) return codeOf(context, command, words[index + 1], spec, depth);
+    if (spec.joinsCode?.execs?.includes(word.text)) execs = true;
     index += 1 + takesValue(word.text, spec.valued ?? []);
   }
   for (let left = spec.positional ?? 0; left > 0 && index < words.length; left--) index++;
   if (spec.assignments) {
     for (; index < words.length && /^[A-Za-z_]\w*=/.test(words[index]!.text); index++) checkAssignment(context, words[index]!.text.split('=')[0]!);
   }
+  if (spec.joinsCode && !execs) return joinedCode(context, command, words.slice(index), spec, depth);
   const rest = words.slice(index);
   if (rest.length === 0 && spec.fallback === undefined) return command;
   const innerWords = rest.length > 0 ? rest : [{ text: spec.fallback! }];
@@ -265,6 +280,17 @@ function codeOf(context: Context, command: SimpleCommand, code: Word | undefined
     return { ...command, inner: { commands: [UNKNOWN_COMMAND], transparent: false } };
   }
   return { ...command, inner: { commands: script(context, code.text, depth + 1), transparent: spec.transparent } };
+}
+
+/** What `watch git push` and `parallel 'git push' ::: a b` run: their words joined, read as a `sh -c` string. */
+function joinedCode(context: Context, command: SimpleCommand, words: Word[], spec: WrapperSpec, depth: number): SimpleCommand {
+  const end = words.findIndex((word) => spec.joinsCode?.until?.includes(word.text));
+  const code = end === -1 ? words : words.slice(0, end);
+  if (code.length === 0) return command;
+  const joined: Word = code.some((word) => word.unknown) ? { text: '', unknown: true } : { text: code.map((word) => word.text).join(' ') };
+  const read = codeOf(context, command, joined, spec, depth);
+  if (!spec.openEnded || read.inner === undefined) return read;
+  return { ...read, inner: { ...read.inner, commands: read.inner.commands.map((inner) => ({ ...inner, openEnded: true as const })) } };
 }
 
 /** 1 when the option word needs the next word as its value, else 0. */
