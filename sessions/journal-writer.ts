@@ -33,7 +33,7 @@ import {
 } from 'node:fs';
 import { JournalError } from '../src/shared/errors.js';
 import { encodeLine } from './journal-line.js';
-import type { JournalContents } from './journal-reader.js';
+import type { JournalScan } from './journal-reader.js';
 import type { JournalRecord, RecordBody } from './records.js';
 import { Redactor } from './redactor.js';
 import { emptySummary, foldSummary, writeSummary, type SessionSummary } from './summary.js';
@@ -97,10 +97,11 @@ export class JournalWriter {
   }
 
   /**
-   * Opens the journal at `path` for appending after `contents` (what readJournal
-   * found in it): a torn tail is cut off and a missing final newline added.
+   * Opens the journal at `path` for appending after `contents` (what a read of
+   * it found): a torn tail is cut off and a missing final newline added.
+   * `summary` is the summary folded from the history the read went through.
    */
-  static open(path: string, id: string, contents: JournalContents, options: JournalWriterOptions = {}): JournalWriter {
+  static open(path: string, id: string, contents: JournalScan, summary: SessionSummary, options: JournalWriterOptions = {}): JournalWriter {
     const fd = openOrThrow(path, 'a');
     try {
       const size = fstatSync(fd).size;
@@ -113,9 +114,7 @@ export class JournalWriter {
       }
       let offset = contents.validBytes;
       if (contents.missingNewline) offset += writeAll(fd, Buffer.from('\n'));
-      const summary = emptySummary(id);
-      for (const record of contents.records) foldSummary(summary, record);
-      summary.through = { offset, seq: contents.records.at(-1)?.seq ?? 0, lines: contents.lines };
+      summary.through = { offset, seq: contents.seq, lines: contents.lines };
       return new JournalWriter(path, fd, summary.through, summary, options);
     } catch (error) {
       closeSync(fd);

@@ -6,10 +6,10 @@
  */
 import { JournalError } from '../src/shared/errors.js';
 import { sessionPathsUnder, type SessionPaths } from './home.js';
-import { readJournal, type JournalContents } from './journal-reader.js';
-import { historyOf } from './lineage.js';
+import { drain, journalRecords, type JournalScan } from './journal-reader.js';
+import { historyRecords, type HistoryScan } from './lineage.js';
 import { isAlive, readLockOwner } from './lock.js';
-import type { SessionStatus } from './records.js';
+import type { JournalRecord, SessionStatus } from './records.js';
 import { emptySummary, foldSummary, readSummary, type SessionSummary } from './summary.js';
 
 /** One row of `sessions list`. */
@@ -53,20 +53,20 @@ function currentSummary(root: string, paths: SessionPaths, id: string): SessionS
   const saved = readSummary(paths.summary);
   if (saved) {
     try {
-      return foldInto(saved, readJournal(paths.journal, saved.through));
+      return foldInto(saved, journalRecords(paths.journal, { from: saved.through }));
     } catch (error) {
       if (!(error instanceof JournalError) || error.code !== 'journal_changed') throw error;
     }
   }
   // Rebuilt from the whole history: a fork's inherited turns count in its figures, as in its fold.
-  const contents = readJournal(paths.journal);
-  return foldInto(emptySummary(id), contents, historyOf(root, contents.records).records);
+  return foldInto(emptySummary(id), historyRecords(root, paths.journal));
 }
 
-function foldInto(summary: SessionSummary, contents: JournalContents, records = contents.records): SessionSummary {
-  for (const record of records) foldSummary(summary, record);
-  const last = contents.records.at(-1);
-  if (last) summary.through = { offset: contents.validBytes, seq: last.seq, lines: contents.lines };
+/** Folds the records into `summary`, and moves its mark to the end of the journal's records. */
+function foldInto(summary: SessionSummary, records: Generator<JournalRecord, JournalScan | HistoryScan>): SessionSummary {
+  const before = summary.through.lines;
+  const end = drain(records, (record) => foldSummary(summary, record));
+  const own = 'own' in end ? end.own : end;
+  if (own.lines > before) summary.through = { offset: own.validBytes, seq: own.seq, lines: own.lines };
   return summary;
 }
-

@@ -13,14 +13,15 @@ import { ConfigError, JournalError } from '../src/shared/errors.js';
 import { BlobStore } from './blobs.js';
 import { fsyncPath } from './fsync-path.js';
 import { isSessionId, newSessionId, sessionPathsUnder, sessionsDir, type SessionPaths } from './home.js';
-import { readJournal, type TornTail } from './journal-reader.js';
+import { drain, type TornTail } from './journal-reader.js';
 import { JournalWriter, type FsyncPolicy } from './journal-writer.js';
-import { historyOf } from './lineage.js';
+import { historyRecords, readHistory, type StartRecord } from './lineage.js';
 import { acquireLock } from './lock.js';
 import type { JournalRecord, RecordBody } from './records.js';
 import { Redactor } from './redactor.js';
 import { Session } from './session.js';
 import { infoOf, type SessionInfo } from './session-info.js';
+import { emptySummary, foldSummary } from './summary.js';
 
 export type SessionStart = Omit<Extract<RecordBody, { kind: 'session_start' }>, 'kind' | 'sessionId'>;
 
@@ -83,25 +84,37 @@ export class SessionStore {
       const first = journal.append({ kind: 'session_start', sessionId, ...start });
       journal.sync();
       if (this.options.fsync !== 'never') for (const dir of [paths.dir, root]) fsyncPath(dir);
-      return new Session(sessionId, paths, journal, this.blobStore(paths), [first], undefined, lock);
+      return new Session(sessionId, paths, journal, this.blobStore(paths), first as StartRecord, first, undefined, lock);
     } catch (error) {
       lock.release();
       throw error;
     }
   }
 
-  /** Opens a session for writing (resume): locks it, verifies its journal, cuts a torn tail off. */
-  open(ref: string): Session {
+  /**
+   * Opens a session for writing (resume): locks it, verifies its journal, cuts a
+   * torn tail off. The history is read once, a record at a time: each goes to
+   * `visit` (resume folds the conversation from it) and none is kept.
+   */
+  open(ref: string, visit?: (record: JournalRecord) => void): Session {
     const id = this.resolve(ref);
     const paths = sessionPathsUnder(this.root, id);
     const lock = acquireLock(paths.lock, { what: `session ${id}` });
     try {
       removeLeftovers(paths);
-      const contents = readJournal(paths.journal);
       // A fork's history begins with its parent's first turns (lineage.ts); the summary folds them too.
-      const history = historyOf(this.root, contents.records);
-      const journal = JournalWriter.open(paths.journal, id, { ...contents, records: history.records }, this.writerOptions(paths));
-      return new Session(id, paths, journal, this.blobStore(paths, history.ancestors), history.records, contents.torn, lock);
+      const summary = emptySummary(id);
+      let start: JournalRecord | undefined;
+      let last: JournalRecord | undefined;
+      const { own, ancestors } = drain(historyRecords(this.root, paths.journal), (record) => {
+        start ??= record;
+        last = record;
+        foldSummary(summary, record);
+        visit?.(record);
+      });
+      if (start?.kind !== 'session_start' || !last) throw new JournalError('bad_journal', `the journal ${paths.journal} does not start with session_start; it is not a session endure can resume`);
+      const journal = JournalWriter.open(paths.journal, id, own, summary, this.writerOptions(paths));
+      return new Session(id, paths, journal, this.blobStore(paths, ancestors), start, last, own.torn, lock);
     } catch (error) {
       lock.release();
       throw error;
@@ -112,9 +125,8 @@ export class SessionStore {
   read(ref: string): SessionContents {
     const id = this.resolve(ref);
     const paths = sessionPathsUnder(this.root, id);
-    const { records: own, torn } = readJournal(paths.journal);
-    const { records, ancestors } = historyOf(this.root, own);
-    return { id, paths, records, ancestors, ...(torn ? { torn } : {}) };
+    const { records, ancestors, own } = readHistory(this.root, paths.journal);
+    return { id, paths, records, ancestors, ...(own.torn ? { torn: own.torn } : {}) };
   }
 
   /**

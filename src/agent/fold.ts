@@ -8,7 +8,6 @@
  * and the state keeps the message objects that are sent, never copies per turn.
  */
 import { emptyFigures, foldFigures, type SessionFigures } from '../../sessions/figures.js';
-import { lineOf } from '../../sessions/history.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import type { AssistantToolCall, ChatMessage, Usage } from '../model/types.js';
 
@@ -250,19 +249,81 @@ function pickTaskState(state: Record<string, unknown>): Partial<TaskState> {
 }
 
 /**
+ * Folds a journal one record at a time, holding only the conversation and,
+ * per record, its seq and where its line goes back to: a resumed session never
+ * holds its journal. The records of a journal with a rewind are read once
+ * more, to fold its current line (rewinds are rare; a long journal has few).
+ */
+export class JournalFold {
+  private readonly first = emptyState();
+  /** The seq of each record, in order (increasing). */
+  private readonly seqs: number[] = [];
+  /** For each record (by position), the position of the record before it in its line (-1 for the first). */
+  private readonly previous: number[] = [];
+  private rewound = false;
+
+  add(record: JournalRecord): void {
+    const position = this.seqs.length;
+    this.previous.push(record.kind === 'rewind' ? this.positionOf(record.throughSeq) : position - 1);
+    this.seqs.push(record.seq);
+    if (record.kind === 'rewind') this.rewound = true;
+    applyRecord(this.first, record);
+  }
+
+  /**
+   * The conversation of the records added: their current line, with the counts
+   * of them all. `again` reads the same records once more (more after them are
+   * left unread); it is called only when a rewind left records out of the line.
+   */
+  result(again: () => Iterable<JournalRecord>): ConversationState {
+    if (!this.rewound) return this.first;
+    const inLine = new Uint8Array(this.seqs.length);
+    let count = 0;
+    for (let position = this.seqs.length - 1; position >= 0; position = this.previous[position]!) {
+      inLine[position] = 1;
+      count += 1;
+    }
+    if (count === this.seqs.length) return this.first;
+    const state = emptyState();
+    let position = 0;
+    for (const record of again()) {
+      if (position === this.seqs.length) break;
+      if (record.seq !== this.seqs[position]) throw new Error(`the journal changed while it was folded (record ${record.seq} where ${this.seqs[position]} was read)`);
+      if (inLine[position] === 1) applyRecord(state, record);
+      position += 1;
+    }
+    if (position < this.seqs.length) throw new Error(`only ${position} of ${this.seqs.length} records came back when they were read again to fold the line a rewind went back to`);
+    // Turn numbers are never reused: the counts are the whole journal's, rewound turns included.
+    state.turns = this.first.turns;
+    state.toolCalls = this.first.toolCalls;
+    state.usage = this.first.usage;
+    state.lastSeq = this.first.lastSeq;
+    return state;
+  }
+
+  /** The position of the record with `seq` (-1 when there is none), by binary search. */
+  private positionOf(seq: number): number {
+    let low = 0;
+    let high = this.seqs.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const at = this.seqs[middle]!;
+      if (at === seq) return middle;
+      if (at < seq) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
+  }
+}
+
+/**
  * The conversation of a journal: its current line (a rewind goes on from the end
  * of an earlier turn), with the counts of the whole journal, rewound turns
- * included (turn numbers are never reused).
+ * included (turn numbers are never reused). `records` is iterated a second time
+ * when it holds a rewind (an array, or a session's `history()`).
  */
 export function foldRecords(records: Iterable<JournalRecord>): ConversationState {
-  const all = [...records];
-  const state = emptyState();
-  const line = lineOf(all);
-  for (const record of line) applyRecord(state, record);
-  if (line.length !== all.length) {
-    Object.assign(state, emptyFigures());
-    for (const record of all) foldFigures(state, record);
-    state.lastSeq = all.at(-1)!.seq;
-  }
-  return state;
+  const fold = new JournalFold();
+  for (const record of records) fold.add(record);
+  return fold.result(() => records);
 }

@@ -20,10 +20,11 @@ import type { LoopDeps, LoopResult } from './loop-deps.js';
 import type { SessionSink } from './session-sink.js';
 import type { TaskMode, TaskRequest } from './task-tool.js';
 
-/** A child's open session: what the loop writes to, plus what it held when opened. */
+/** A child's open session: what the loop writes to, its first record, and its records read again. */
 export interface ChildSession extends SessionSink {
   readonly id: string;
-  readonly records: readonly JournalRecord[];
+  readonly start: { readonly t: number };
+  history(): Iterable<JournalRecord>;
   close(): void;
 }
 
@@ -100,7 +101,7 @@ export async function runTask(
     session = sessions.open(id);
     const input = childMessage(task.mode, task.prompt);
     session ??= sessions.create(id, { task: input, description: task.description, mode: task.mode, parentCallId: call.id });
-    state = foldRecords(session.records);
+    state = foldRecords(session.history());
     // Calls a child made before a crash are not in the parent's count yet (its task has no result): they are now.
     run.budget.charge({ toolCalls: state.toolCalls });
     const ended = state.ended;
@@ -127,7 +128,7 @@ export async function runTask(
       // the child's journal is closed best effort; its records are already written
     }
   }
-  const agent = figuresOf(id, outcome.status, state, session?.records[0]?.t ?? started, clock());
+  const agent = figuresOf(id, outcome.status, state, session?.start.t ?? started, clock());
   return { result: resultOf(outcome, agent), agent };
 }
 

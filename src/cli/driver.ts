@@ -73,8 +73,7 @@ export function createDriver(first: Runtime, settings: Settings, options: Driver
       approval.policy = policy;
     },
     workspaceDiff() {
-      const start = runtime.session.records[0];
-      return workspaceDiff(runtime.sandbox.workspace, start?.kind === 'session_start' ? start.gitHead : undefined);
+      return workspaceDiff(runtime.sandbox.workspace, runtime.session.start.gitHead);
     },
     ...liveRewind(() => runtime),
     async fork(options) {

@@ -16,7 +16,7 @@ import { CheckpointStore, type FileChange } from '../../sessions/checkpoints.js'
 import { lastTree, turnPoint, turnsOf } from '../../sessions/history.js';
 import type { JournalRecord } from '../../sessions/records.js';
 import type { Session } from '../../sessions/session.js';
-import { ConfigError, JournalError } from '../shared/errors.js';
+import { ConfigError } from '../shared/errors.js';
 import { pauseForTest } from '../shared/test-pause.js';
 
 export interface RewindOutcome {
@@ -45,8 +45,7 @@ export const NO_CHECKPOINT_WHY = 'one is taken at the end of each turn that may 
 const NAMED = 10;
 
 export function storeOf(session: Session): CheckpointStore {
-  const start = session.records[0];
-  if (start?.kind !== 'session_start') throw new JournalError('bad_journal', 'the session journal does not start with session_start');
+  const start = session.start;
   if (!existsSync(start.workspace)) throw new ConfigError('no_workspace', `the session's workspace ${start.workspace} no longer exists, so its files cannot be restored`);
   return new CheckpointStore(session.paths.dir, start.workspace);
 }
@@ -63,12 +62,11 @@ function pendingPath(session: Session): string {
 export async function completePendingRewind(
   session: Session,
   store = storeOf(session),
-  records: readonly JournalRecord[] = session.records,
+  last: JournalRecord | undefined = session.lastRecord,
 ): Promise<{ toTurn: number; appended?: JournalRecord } | undefined> {
   const path = pendingPath(session);
   if (!existsSync(path)) return undefined;
   const pending = JSON.parse(readFileSync(path, 'utf8')) as Pending;
-  const last = records.at(-1);
   let appended: JournalRecord | undefined;
   // Killed after the record was written: only the marker is left.
   if (!(last?.kind === 'rewind' && last.tree === pending.tree && last.throughSeq === pending.throughSeq)) {
@@ -93,10 +91,7 @@ export interface RewindOptions {
   /** Save files changed outside the session under `<session>/rewind-backup/` and go on (else refuse naming them). */
   force?: boolean;
   now?: () => Date;
-  /**
-   * The journal's records now. @default session.records (what it held when opened:
-   * right for a command that just opened it; a live session passes the journal read again)
-   */
+  /** The journal's records now. @default the session's history, read again */
   records?: readonly JournalRecord[];
 }
 
@@ -107,15 +102,15 @@ function outsideChanges(store: CheckpointStore, records: readonly JournalRecord[
 }
 
 /** What a rewind would refuse to overwrite now (the UI asks about them before it rewinds). */
-export async function changedOutside(session: Session, records: readonly JournalRecord[] = session.records): Promise<FileChange[]> {
+export async function changedOutside(session: Session, records: readonly JournalRecord[] = [...session.history()]): Promise<FileChange[]> {
   const store = storeOf(session);
   return outsideChanges(store, records, await store.snapshot());
 }
 
 export async function rewind(session: Session, to: number, options: RewindOptions = {}): Promise<RewindOutcome> {
   const store = storeOf(session);
-  const known = options.records ?? session.records;
-  const completed = await completePendingRewind(session, store, known);
+  const known = options.records ?? [...session.history()];
+  const completed = await completePendingRewind(session, store, known.at(-1));
   const records = completed?.appended ? [...known, completed.appended] : known;
   const point = turnPoint(records, to);
   if (!point?.tree) throw badTurn(session, records, to);

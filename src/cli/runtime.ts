@@ -13,7 +13,7 @@ import { join, sep } from 'node:path';
 import { ApprovalGate, ApprovalMemory, type ApprovalConfig } from '../agent/approval.js';
 import type { Approver, SteeringInbox } from '../agent/controls.js';
 import type { AgentEvent } from '../agent/events.js';
-import { foldRecords, type ConversationState } from '../agent/fold.js';
+import { foldRecords, JournalFold, type ConversationState } from '../agent/fold.js';
 import { compactOnRequest } from '../agent/compaction-step.js';
 import type { CompactRequest } from '../agent/loop-deps.js';
 import { runLoop, type LoopDeps, type SessionStartInfo } from '../agent/loop.js';
@@ -65,7 +65,7 @@ export interface Runtime {
    * Folds the conversation again from the journal's records, after something other
    * than the loop appended to it (a rewind from the UI): the next run goes on from it.
    */
-  refold(records: readonly JournalRecord[]): void;
+  refold(records: Iterable<JournalRecord>): void;
   /** The session_start event, once, for a UI that shows it before the first run (the loop then leaves it out). */
   opening(): AgentEvent | undefined;
   /** The loop's dependencies for one run. */
@@ -128,20 +128,24 @@ async function openSandbox(settings: Settings, workspace: string, extra: { writa
   }
 }
 
-function startRecord(records: readonly JournalRecord[]): Extract<JournalRecord, { kind: 'session_start' }> {
-  const first = records[0];
-  if (first?.kind !== 'session_start') throw new SandboxError('bad_journal', 'the session journal does not start with session_start; it cannot be resumed');
-  return first;
+/**
+ * What a resume needs of the journal, gathered as it is read (never holding
+ * it): the conversation, the endpoint it last talked to, its last slot save.
+ */
+class ResumeFold {
+  readonly conversation = new JournalFold();
+  /** The latest `endpoint` record's endpoint (else the session talks to the one it started with). */
+  endpoint: EndpointInfo | undefined;
+  lastSlotSave: SlotRecord | undefined;
+
+  add(record: JournalRecord): void {
+    this.conversation.add(record);
+    if (record.kind === 'endpoint') this.endpoint = record.endpoint;
+    else if (record.kind === 'slot' && record.action === 'save') this.lastSlotSave = record;
+  }
 }
 
-/** The endpoint a session last talked to: its latest `endpoint` record, else the one it started with. */
-export function latestEndpoint(records: readonly JournalRecord[], start: Extract<JournalRecord, { kind: 'session_start' }>): EndpointInfo {
-  for (let i = records.length - 1; i >= 0; i--) {
-    const record = records[i]!;
-    if (record.kind === 'endpoint') return record.endpoint;
-  }
-  return start.endpoint;
-}
+type SlotRecord = Extract<JournalRecord, { kind: 'slot' }>;
 
 function endpointChanged(before: EndpointInfo, after: EndpointInfo): boolean {
   return before.baseURL !== after.baseURL || before.server !== after.server || before.model !== after.model;
@@ -177,7 +181,7 @@ function askSlotSaving(model: ModelClient, settings: Settings): Promise<SlotSavi
   return asked;
 }
 
-async function keepSlots(model: ModelClient, session: Session, settings: Settings, options: RuntimeOptions, state: ConversationState, asked: Promise<SlotSaving> | undefined): Promise<SlotKeepingClient | undefined> {
+async function keepSlots(model: ModelClient, session: Session, settings: Settings, options: RuntimeOptions, state: ConversationState, asked: Promise<SlotSaving> | undefined, saved: SlotRecord | undefined): Promise<SlotKeepingClient | undefined> {
   if (!asked) return undefined;
   const info = options.info ?? options.warn;
   const keeper = new SlotKeepingClient(model, {
@@ -188,10 +192,7 @@ async function keepSlots(model: ModelClient, session: Session, settings: Setting
     notice: info,
   });
   if ((await keeper.probe(asked)) !== 'on') return undefined;
-  if (options.resume) {
-    const saved = session.records.findLast((record) => record.kind === 'slot' && record.action === 'save');
-    await keeper.restore(saved?.kind === 'slot' ? saved : undefined, state.messages);
-  }
+  if (options.resume) await keeper.restore(saved, state.messages);
   return keeper;
 }
 
@@ -219,19 +220,24 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   options.signal?.addEventListener('abort', () => probing.abort(), { once: true });
   try {
     let previous: Extract<JournalRecord, { kind: 'session_start' }> | undefined;
-    const resumedExtra: JournalRecord[] = [];
+    let resumed: { state: ConversationState; lastSlotSave?: SlotRecord } | undefined;
+    let lastEndpoint: EndpointInfo | undefined;
     if (options.resume) {
-      session = store.open(options.resume);
+      // The journal is folded as it is read: none of its records stays in memory.
+      const fold = new ResumeFold();
+      const opened = store.open(options.resume, (record) => fold.add(record));
+      session = opened;
       options.onSession?.(session);
       if (session.torn) warn(`the journal's last line was torn (${session.torn.bytes} bytes, an interrupted write) and was cut off; everything before it stands`);
-      previous = startRecord(session.records);
+      previous = session.start;
       // A rewind that a kill cut off is completed before the session goes on (src/cli/rewind.ts).
       const completed = existsSync(previous.workspace) ? await completePendingRewind(session) : undefined;
       if (completed) warn(`completed an interrupted rewind to turn ${completed.toTurn}`);
-      if (completed?.appended) resumedExtra.push(completed.appended);
+      if (completed?.appended) fold.add(completed.appended);
+      resumed = { state: fold.conversation.result(() => opened.history()), ...(fold.lastSlotSave ? { lastSlotSave: fold.lastSlotSave } : {}) };
+      lastEndpoint = fold.endpoint ?? previous.endpoint;
     }
     const sessionId = session?.id ?? newSessionId();
-    const lastEndpoint = session && previous ? latestEndpoint(session.records, previous) : undefined;
     const target = endpointChoice(settings, lastEndpoint);
 
     // The endpoint probe (HTTP) runs while the sandbox and the tool servers start.
@@ -364,11 +370,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       options.onSession?.(session);
     }
 
-    let state = foldRecords(resumedExtra.length ? [...session.records, ...resumedExtra] : session.records);
+    let state = resumed?.state ?? foldRecords([session.start]);
     // "always" lasts the session: every run (one per message in the UI) asks through it.
     const approvalMemory = new ApprovalMemory();
     const openSession = session;
-    const keeper = await keepSlots(model, openSession, settings, options, state, slotSavingAsked);
+    const keeper = await keepSlots(model, openSession, settings, options, state, slotSavingAsked, resumed?.lastSlotSave);
     const contextWindow = settings.contextWindow ?? model.endpoint.contextWindow ?? (lastEndpoint && !endpointChanged(lastEndpoint, model.endpoint) ? lastEndpoint.contextWindow : undefined);
     const estimator = new TokenEstimator();
     const hostTools = tools;
@@ -376,7 +382,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     // The first run in this process opens with session_start; later runs (one per UI message) do not repeat it.
     let announced = false;
     const checkpoints = new CheckpointStore(openSession.paths.dir, liveSandbox.workspace);
-    const instructions = recordedInstructionFiles(startRecord(openSession.records).settings);
+    const instructions = recordedInstructionFiles(openSession.start.settings);
     const sessionStart = (): SessionStartInfo => ({
       resumed: Boolean(options.resume),
       model: model.endpoint.model,
@@ -389,7 +395,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     const client = keeper ?? model;
     // Children (the task tool) live under the session's agents/ and bound their parallel reads by --max-agents.
-    const subagents: Subagents = { sessions: childSessions(store, openSession, startRecord(openSession.records)), slots: new Slots(settings.maxAgents), model, runLoop };
+    const subagents: Subagents = { sessions: childSessions(store, openSession, openSession.start), slots: new Slots(settings.maxAgents), model, runLoop };
     const runtime: Runtime = {
       session: openSession,
       get state() {
@@ -430,7 +436,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
           checkpoints,
           ...(extras.steering ? { steering: extras.steering } : {}),
           ...(extras.compactRequest ? { compactRequest: extras.compactRequest } : {}),
-          ...(settings.instructions && startRecord(openSession.records).settings.instructions !== false
+          ...(settings.instructions && openSession.start.settings.instructions !== false
             ? { systemPrompt: () => withInstructions(SYSTEM_PROMPT, loadInstructions(instructionSources)) }
             : {}),
           ...(contextWindow ? { compaction: { estimator, contextWindow, threshold: settings.compactAt } } : {}),

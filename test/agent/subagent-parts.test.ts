@@ -125,7 +125,7 @@ describe('children on disk', () => {
       child.append({ kind: 'user', content: 'find A' });
       child.close();
       const again = agents.open('t1-call_0');
-      expect(again.records.map((record) => record.kind)).toEqual(['session_start', 'user']);
+      expect([...again.history()].map((record) => record.kind)).toEqual(['session_start', 'user']);
       again.close();
       // Children are not sessions of their own in the list.
       expect(store.list().map((info) => info.id)).toEqual(['parent-session']);

@@ -2,6 +2,7 @@ import { emptyFigures, foldFigures } from '../../sessions/figures.js';
 import { readdirSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import { readJournal } from '../../sessions/journal-reader.js';
+import type { JournalRecord } from '../../sessions/records.js';
 import { runChild } from './child-process.js';
 import { expectedBody, startBody, test } from './fixtures.js';
 
@@ -19,8 +20,9 @@ describe('kill -9 of a process appending records', () => {
       expect(await child.exited).toMatchObject({ signal: 'SIGKILL' });
       const acknowledged = Math.max(...child.lines.map(Number));
 
-      const session = store.open(id);
-      const { records, torn } = session;
+      const records: JournalRecord[] = [];
+      const session = store.open(id, (record) => records.push(record));
+      const { torn } = session;
       report.push(`round ${round}: killed after seq ${acknowledged} (target ${target}), ${records.length} records, torn ${torn ? `${torn.bytes} bytes (${torn.reason})` : 'none'}`);
       expect(records.length, report.at(-1)).toBeGreaterThanOrEqual(acknowledged);
       expect(records[0]).toMatchObject({ seq: 1, ...startBody, kind: 'session_start', sessionId: id });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { readJournal } from '../../sessions/journal-reader.js';
 import { JournalWriter, type FsyncPolicy } from '../../sessions/journal-writer.js';
+import { emptySummary } from '../../sessions/summary.js';
 import { JournalError } from '../../src/shared/errors.js';
 import { expectedBody, test } from './fixtures.js';
 
@@ -59,7 +60,7 @@ describe('journal', () => {
     expect(error).toMatchObject({ code: 'journal_corrupt' });
     expect(error.message).toContain('line 10 does not match its checksum');
     expect(error.message).toContain('head -n 9');
-    expect(() => JournalWriter.open(path, 's', readJournal(path))).toThrow(/line 10/);
+    expect(() => JournalWriter.open(path, 's', readJournal(path), emptySummary('s'))).toThrow(/line 10/);
   });
 
   test('a seq out of order is an error, not a skip', ({ home }) => {
@@ -99,7 +100,7 @@ describe('journal', () => {
       bytes: size - (lastGood === 12 ? whole.length : starts[11]!),
       reason,
     });
-    const writer = JournalWriter.open(path, 's', contents);
+    const writer = JournalWriter.open(path, 's', contents, emptySummary('s'));
     expect(statSync(path).size).toBe(contents.validBytes);
     const next = writer.append(expectedBody(lastGood + 1));
     writer.close();
@@ -117,7 +118,7 @@ describe('journal', () => {
     expect(contents.torn).toBeUndefined();
     expect(contents.missingNewline).toBe(true);
     expect(contents.records).toHaveLength(5);
-    const writer = JournalWriter.open(path, 's', contents);
+    const writer = JournalWriter.open(path, 's', contents, emptySummary('s'));
     writer.append(expectedBody(6));
     writer.close();
     expect(readJournal(path).records.map((record) => record.seq)).toEqual(range(1, 6));
@@ -206,7 +207,7 @@ describe('journal: fsync at the end of a turn in the background', () => {
     execFileSync('mkfifo', [path]);
     const reader = openSync(path, 'r+');
     try {
-      const writer = JournalWriter.open(path, 's', { records: [], lines: 0, validBytes: 0, missingNewline: false });
+      const writer = JournalWriter.open(path, 's', { lines: 0, validBytes: 0, missingNewline: false, seq: 0 }, emptySummary('s'));
       writer.append(expectedBody(1));
       writer.syncSoon();
       await writer.settled();

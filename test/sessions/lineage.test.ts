@@ -51,7 +51,9 @@ describe('a fork read through its parent', () => {
 
     // The fork goes on (turn 3 of its own), then is forked at that turn and at turn 1 of the grandparent.
     const session = store.open(fork.sessionId);
-    expect(session.records.at(-1)).toMatchObject({ kind: 'fork', seq: session.records.length });
+    const history = [...session.history()];
+    expect(history.at(-1)).toMatchObject({ kind: 'fork', seq: history.length });
+    expect(session.start).toMatchObject({ kind: 'session_start', sessionId: fork.sessionId });
     for (const body of turn(3)) session.append({ ...body, ...(body.kind === 'tool_end' ? { content: 'fork out 3' } : {}) });
     session.close();
     const child = await forkSession(fork.sessionId, { home });

@@ -26,14 +26,18 @@ function runTurns(store: SessionStore, id: string, turns: number, end?: 'done' |
 }
 
 describe('session store', () => {
-  test('create writes session_start with the new id; open returns the records for the fold', ({ store }) => {
+  test('create writes session_start with the new id; open hands each record to the fold, keeping none', ({ store }) => {
     const created = store.create(startBody);
     expect(created.id).toMatch(/^\d{8}-\d{6}-\d{3}-[0-9a-f]{6}$/);
-    expect(created.records).toEqual([expect.objectContaining({ seq: 1, kind: 'session_start', sessionId: created.id, task: startBody.task })]);
+    expect(created.start).toMatchObject({ seq: 1, kind: 'session_start', sessionId: created.id, task: startBody.task });
+    expect([...created.history()]).toEqual([created.start]);
     created.append({ kind: 'user', content: 'more' });
     created.close();
-    const opened = store.open(created.id);
-    expect(opened.records.map((record) => record.kind)).toEqual(['session_start', 'user']);
+    const folded: string[] = [];
+    const opened = store.open(created.id, (record) => folded.push(record.kind));
+    expect(folded).toEqual(['session_start', 'user']);
+    expect(opened.lastRecord).toMatchObject({ seq: 2, kind: 'user', content: 'more' });
+    expect([...opened.history()].map((record) => record.kind)).toEqual(['session_start', 'user']);
     expect(opened.torn).toBeUndefined();
     expect(opened.append({ kind: 'user', content: 'again' }).seq).toBe(3);
     opened.close();

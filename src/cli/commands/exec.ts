@@ -101,7 +101,7 @@ interface ExecRun {
 }
 
 function sessionSoFar(run: ExecRun): SessionSoFar | undefined {
-  return run.session && { id: run.session.id, state: run.runtime?.state ?? foldRecords(run.session.records) };
+  return run.session && { id: run.session.id, state: run.runtime?.state ?? foldRecords(run.session.history()) };
 }
 
 async function execute(words: string[], flags: ExecFlags, run: ExecRun): Promise<number> {

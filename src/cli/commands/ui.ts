@@ -89,7 +89,7 @@ async function openedFirst({ settings, resume, task, recorded, reopen, customCom
     ...(task ? { initialTask: task } : {}),
     customCommands,
     prepareMessage: (text) => withMentions(text, driver.info.workspace, mentionBudget(driver.info.contextWindow)),
-    ...(resume ? { history: runtime.session.records } : {}),
+    ...(resume ? { history: runtime.session.history() } : {}),
     approvalPolicy: settings.approval.policy,
     signal,
   });
