@@ -14,14 +14,25 @@ import { EMPTY_LIVE, initialViewState, reduceEvent, type ViewState } from './sta
 /** @default the last 50 finished items of a resumed session are drawn. */
 export const HISTORY_ITEMS = 50;
 
-/** The view of a session whose journal holds `records`, ready for its next run. */
+/**
+ * The view of a session whose journal holds `records`, ready for its next run.
+ * The records are read once, as they come (a session's `history()` streams
+ * them), and only the last `keep` items are held along the way.
+ */
 export function historyState(info: SessionDriver['info'], records: Iterable<JournalRecord>, keep = HISTORY_ITEMS): ViewState {
   let state = initialViewState(info);
-  for (const event of finishedEvents(records)) state = reduceEvent(state, event);
+  let dropped = 0;
+  for (const event of finishedEvents(records)) {
+    state = reduceEvent(state, event);
+    if (state.finished.count > 4 * keep + 4) {
+      dropped += state.finished.count - keep;
+      state = { ...state, finished: lastOf(state.finished, keep) };
+    }
+  }
   const { startedAt: _startedAt, lastEventAt: _lastEventAt, ...status } = state.status;
   return {
     ...state,
-    finished: lastItems(state.finished, keep, info.sessionId),
+    finished: lastItems(state.finished, keep, info.sessionId, dropped),
     live: EMPTY_LIVE,
     status: { ...status, sessionId: info.sessionId },
     queued: [],
@@ -29,14 +40,22 @@ export function historyState(info: SessionDriver['info'], records: Iterable<Jour
   };
 }
 
-function lastItems(log: AppendLog<FinishedItem>, keep: number, sessionId: string): AppendLog<FinishedItem> {
-  const skipped = Math.max(0, log.count - keep);
+/** The last `keep` items of `log`, as a log of their own (keys are given again by lastItems). */
+function lastOf(log: AppendLog<FinishedItem>, keep: number): AppendLog<FinishedItem> {
+  const backing = log.backing.slice(Math.max(0, log.count - keep), log.count);
+  return { backing, count: backing.length };
+}
+
+/** The last `keep` items after a notice of how many earlier ones (`dropped` already left out, and the rest) are not shown. */
+function lastItems(log: AppendLog<FinishedItem>, keep: number, sessionId: string, dropped: number): AppendLog<FinishedItem> {
+  const start = Math.max(0, log.count - keep);
+  const skipped = dropped + start;
   let kept = emptyLog<FinishedItem>();
   if (skipped > 0) {
     const text = `… ${skipped} earlier items are not shown (endure sessions show ${sessionId} prints them all)`;
     kept = appendTo(kept, { kind: 'notice', level: 'info', text, key: 0 });
   }
-  for (let index = skipped; index < log.count; index += 1) {
+  for (let index = start; index < log.count; index += 1) {
     const item = itemAt(log, index);
     if (item !== undefined) kept = appendTo(kept, { ...item, key: kept.count });
   }

@@ -102,6 +102,24 @@ describe('the history view of a resumed session', () => {
     expect(screen).toContain("◆ session h1 started as a fork of p0 at turn 1 (the turns up to it are p0's) · qwen3-coder on llama · sandbox host · /w");
   });
 
+  test('a long journal keeps only the last items along the way: the same view as all items cut at the end', () => {
+    const records = journal({ reasoningMs: 4200 });
+    const end = records.pop()!;
+    for (let turn = 2; turn <= 60; turn += 1) {
+      const t = T0 + 7000 + turn * 10;
+      records.push({ seq: records.length + 1, t, kind: 'user', content: `step ${turn}` } as JournalRecord);
+      records.push({ seq: records.length + 1, t: t + 5, kind: 'assistant', turn, content: `Answer ${turn}.`, finish: 'stop' } as JournalRecord);
+    }
+    records.push({ ...end, seq: records.length + 1, t: T0 + 9000 });
+    const all = historyState(info, records, 1000);
+    const items = (state: ViewState) => Array.from({ length: state.finished.count }, (_, index) => itemAt(state.finished, index));
+    const kept = historyState(info, records, 5);
+    expect(all.finished.count).toBeGreaterThan(4 * 5 + 4);
+    expect(items(kept).slice(1)).toEqual(items(all).slice(-5).map((item, key) => ({ ...item, key: key + 1 })));
+    expect(items(kept)[0]).toMatchObject({ kind: 'notice', text: `… ${all.finished.count - 5} earlier items are not shown (endure sessions show h1 prints them all)` });
+    expect(kept.status).toEqual(all.status);
+  });
+
   test('a message without reasoning has no thought line', () => {
     const screen = screenOf(historyState(info, journal({ reasoning: undefined })));
     expect(screen).not.toContain('thought');
