@@ -227,17 +227,19 @@ export function statusText(context: SlashContext): string {
     budgets.deadlineMs === undefined ? undefined : `deadline ${formatDuration(budgets.deadlineMs)}`,
   ].filter((part) => part !== undefined);
   const window = status.contextWindow === undefined ? 'unknown window' : `${formatShare(status.contextTokens, status.contextWindow)} of ${formatTokens(status.contextWindow)}`;
-  return [
-    `session   ${status.sessionId}`,
-    `model     ${status.model} on ${status.server}${info.baseURL === undefined ? '' : ` (${info.baseURL})`}`,
-    `context   ${formatTokens(status.contextTokens)} tokens, ${window}`,
-    `tokens    ${formatTokens(status.promptTokens)} in (cached ${formatShare(status.cachedTokens, status.promptTokens)}) / ${formatTokens(status.completionTokens)} out`,
-    `progress  turn ${status.turn} · ${status.toolCalls} tool calls`,
-    `budgets   ${limits.length === 0 ? 'none' : limits.join(' · ')}`,
-    `sandbox   ${status.sandbox} · workspace ${info.workspace}`,
-    `approval  ${context.approvalPolicy}`,
-    `instructions ${info.instructions === undefined || info.instructions.length === 0 ? 'none' : info.instructions.join(', ')}`,
-  ].join('\n');
+  const rows: [string, string][] = [
+    ['session', status.sessionId],
+    ['model', `${status.model} on ${status.server}${info.baseURL === undefined ? '' : ` (${info.baseURL})`}`],
+    ['context', `${formatTokens(status.contextTokens)} tokens, ${window}`],
+    ['tokens', `${formatTokens(status.promptTokens)} in (cached ${formatShare(status.cachedTokens, status.promptTokens)}) / ${formatTokens(status.completionTokens)} out`],
+    ['progress', `turn ${status.turn} · ${countOf(status.toolCalls, 'tool call')}`],
+    ['budgets', limits.length === 0 ? 'none' : limits.join(' · ')],
+    ['sandbox', `${status.sandbox} · workspace ${info.workspace}`],
+    ['approval', context.approvalPolicy],
+    ['instructions', info.instructions === undefined || info.instructions.length === 0 ? 'none' : info.instructions.join(', ')],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  return rows.map(([label, value]) => `${label.padEnd(width)}${value}`).join('\n');
 }
 
 /** What /fork prints: the new session and how to go on with it (this one stays open here). */

@@ -48,12 +48,13 @@ describe('slash commands in a terminal', { timeout: 120_000 }, () => {
     await terminal.press('Tab');
     await terminal.waitFor('› /status');
     await terminal.press('Enter');
-    const status = await terminal.waitFor('approval  ask');
-    expect(status).toMatch(/model {5}qwen3\.6-27b on llama \(http:\/\/127\.0\.0\.1:\d+\/v1\)/);
-    expect(status).toMatch(/context {3}0 tokens, 0% of 32\.8k/);
-    expect(status).toContain('budgets   none');
-    expect(status).toContain(`sandbox   host · workspace ${repo}`);
-    expect(status).toContain('instructions AGENTS.md');
+    // The values line up after the longest label, instructions.
+    const status = await terminal.waitFor('approval      ask');
+    expect(status).toMatch(/model {9}qwen3\.6-27b on llama \(http:\/\/127\.0\.0\.1:\d+\/v1\)/);
+    expect(status).toMatch(/context {7}0 tokens, 0% of 32\.8k/);
+    expect(status).toContain('budgets       none');
+    expect(status).toContain(`sandbox       host · workspace ${repo}`);
+    expect(status).toContain('instructions  AGENTS.md');
 
     await submit(terminal, '/help');
     const help = await terminal.waitFor('custom commands (.endure');
