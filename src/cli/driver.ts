@@ -79,7 +79,12 @@ export function createDriver(first: Runtime, settings: Settings, options: Driver
     async fork(options) {
       const { forkSession } = await import('./fork.js');
       const notes: string[] = [];
-      const fork = await forkSession(runtime.session.id, { ...options, home: resolveHome(process.env), warn: (message) => notes.push(message) });
+      const fork = await forkSession(runtime.session.id, {
+        ...options,
+        ...(options.at === undefined ? {} : { atGivenAs: `turn ${options.at}` }),
+        home: resolveHome(process.env),
+        warn: (message) => notes.push(message),
+      });
       return { sessionId: fork.sessionId, parent: fork.parent, atTurn: fork.atTurn, workspace: fork.workspace, notes };
     },
     recentSessions(limit) {

@@ -31,6 +31,8 @@ import { NO_CHECKPOINT_WHY } from './rewind.js';
 export interface ForkOptions {
   /** The turn to go on from. @default the parent's last finished turn (of its current line, after a rewind) */
   at?: number;
+  /** How `at` was given, for the messages about it (`turn 9` in the UI's /fork). @default `--at <at>` */
+  atGivenAs?: string;
   /** A git worktree of its own for the fork, holding the files of turn `at`'s checkpoint. @default false: the parent's workspace as it is */
   worktree?: boolean;
   /** The endure home. @default resolveHome(process.env) */
@@ -70,7 +72,7 @@ export async function forkSession(parentRef: string, options: ForkOptions = {}):
   const parent = store.read(parentRef);
   await removeUnfinishedForks(store.root, warn);
   const live = isLive(store.root, parent.id);
-  const point = forkPoint(parent, options.at, live);
+  const point = forkPoint(parent, options.at, live, options.atGivenAs);
   const start = parent.records[0] as StartRecord;
 
   const id = newSessionId();
@@ -130,7 +132,7 @@ function isLive(root: string, id: string): boolean {
  * once its checkpoint, the last thing a turn writes, is in, or a record of the next
  * step follows it, so a fork never tears one.
  */
-export function forkPoint(parent: Pick<SessionContents, 'id' | 'records'>, at: number | undefined, live: boolean): TurnPoint {
+export function forkPoint(parent: Pick<SessionContents, 'id' | 'records'>, at: number | undefined, live: boolean, atGivenAs = `--at ${at}`): TurnPoint {
   const { records } = parent;
   const last = records.reduce((highest, record) => (record.kind === 'assistant' ? Math.max(highest, record.turn) : highest), 0);
   if (last === 0) throw new ConfigError('no_turns', `session ${parent.id} has no turn yet, so there is nothing to fork`);
@@ -143,9 +145,9 @@ export function forkPoint(parent: Pick<SessionContents, 'id' | 'records'>, at: n
     at = finished.turn;
   } else {
     if (!Number.isInteger(at) || at < 1 || at > last || turnEndIndex(records, at) === -1) {
-      throw new ConfigError('bad_turn', `--at ${at}: session ${parent.id} has turns 1-${last}; give one of them`);
+      throw new ConfigError('bad_turn', `${atGivenAs}: session ${parent.id} has turns 1-${last}; give one of them`);
     }
-    if (running(at)) throw new ConfigError('turn_running', `--at ${at}: turn ${at} of session ${parent.id} is still running; fork at ${at > 1 ? `1-${at - 1}` : 'it'} once it has finished`);
+    if (running(at)) throw new ConfigError('turn_running', `${atGivenAs}: turn ${at} of session ${parent.id} is still running; fork at ${at > 1 ? `1-${at - 1}` : 'it'} once it has finished`);
   }
   return turnPoint(records, at)!;
 }

@@ -61,6 +61,9 @@ describe('/fork in a terminal', { timeout: 240_000 }, () => {
     await terminal.waitFor('forked this session at turn 3: new session');
     await submit(terminal, '/fork one');
     await terminal.waitFor('/fork takes a turn number and --worktree, both optional; got "one"');
+    // The UI's own words for the turn, not the CLI's --at.
+    await submit(terminal, '/fork 9');
+    await terminal.waitFor(`/fork failed: turn 9: session ${parent} has turns 1-3; give one of them`);
     await submit(terminal, '/quit');
     expect(await terminal.exitStatus()).toBe(0);
     expect(readFileSync(journalPath(home, parent!)).subarray(0, before.length).equals(before)).toBe(true);
