@@ -103,20 +103,14 @@ export function* journalRecords(path: string, options: ScanOptions = {}): Genera
         throw new JournalError('journal_changed', `the journal ${path} no longer has a line boundary at byte ${from.offset}; read it whole`);
       }
     }
-    const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+    // Reads into `into` from `at`, at most up to the size the file had when the read began.
     let position = from.offset;
-    const read = (): Buffer => {
-      const chunk = Buffer.allocUnsafe(Math.max(0, Math.min(chunkBytes, size - position)));
-      let got = 0;
-      while (got < chunk.length) {
-        const n = readSync(fd, chunk, got, chunk.length - got, position + got);
-        if (n === 0) break;
-        got += n;
-      }
-      position += got;
-      return chunk.subarray(0, got);
+    const read = (into: Buffer, at: number): number => {
+      const n = position < size ? readSync(fd, into, at, Math.min(into.length - at, size - position), position) : 0;
+      position += n;
+      return n;
     };
-    return yield* new LineParser(path, from, options.through ?? Infinity).records(read, size);
+    return yield* new LineParser(path, from, options.through ?? Infinity).records(read, size, options.chunkBytes ?? CHUNK_BYTES);
   } finally {
     closeSync(fd);
   }
@@ -129,21 +123,6 @@ export function drain<T, R>(generator: Generator<T, R>, visit: (item: T) => void
     if (next.done) return next.value;
     visit(next.value);
   }
-}
-
-/**
- * Verifies and parses journal bytes (`path` is only used in messages). A fork's
- * journal starts with its `fork` record, whose seq follows the parent's prefix.
- */
-export function parseJournal(bytes: Buffer, path: string, from: ReadFrom = { offset: 0, seq: 0, lines: 0 }, through = Infinity): JournalContents {
-  const records: JournalRecord[] = [];
-  let given = false;
-  const read = (): Buffer => {
-    if (given) return Buffer.alloc(0);
-    given = true;
-    return bytes.subarray(from.offset);
-  };
-  return contentsOf(records, drain(new LineParser(path, from, through).records(read, bytes.length), (record) => records.push(record)));
 }
 
 /**
@@ -163,39 +142,48 @@ class LineParser {
     this.seq = from.seq;
   }
 
-  /** `read` returns the next bytes (empty at the end); the file held `size` bytes when the read began. */
-  *records(read: () => Buffer, size: number): Generator<JournalRecord, JournalScan> {
-    // buffer[0] is at byte `bufferStart` of the file; the current line starts at buffer[start].
-    let buffer: Buffer = Buffer.alloc(0);
-    let bufferStart = this.from.offset;
+  /**
+   * `read(into, at)` puts the next bytes into `into` from `at` and returns how
+   * many (0 at the end); the file held `size` bytes when the read began. One
+   * buffer of `chunkBytes` is reused (grown only for a longer line).
+   */
+  *records(read: (into: Buffer, at: number) => number, size: number, chunkBytes: number): Generator<JournalRecord, JournalScan> {
+    let buffer = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size - this.from.offset)));
+    // The bytes held: view = buffer[0, length), at byte `viewStart` of the file; the current line starts at view[start].
+    let view = buffer.subarray(0, 0);
+    let viewStart = this.from.offset;
     let start = 0;
     let searched = 0;
-    let ended = bufferStart >= size;
+    let ended = viewStart >= size;
     for (;;) {
-      const newline = nextNewline(buffer, searched);
+      const newline = nextNewline(view, searched);
       if (newline === -1 && !ended) {
-        const chunk = read();
-        if (chunk.length === 0) ended = true;
-        else {
-          const rest = buffer.subarray(start);
-          buffer = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
-          bufferStart += start;
-          searched = rest.length;
-          start = 0;
-        }
+        // Keep the unfinished line: move it to the front (or into a larger buffer), then read after it.
+        const rest = view.length - start;
+        if (rest === buffer.length) {
+          const larger = Buffer.allocUnsafe(buffer.length * 2);
+          buffer.copy(larger, 0, start, view.length);
+          buffer = larger;
+        } else if (start > 0) buffer.copy(buffer, 0, start, view.length);
+        viewStart += start;
+        searched = rest;
+        start = 0;
+        const n = read(buffer, rest);
+        if (n === 0) ended = true;
+        view = buffer.subarray(0, rest + n);
         continue;
       }
-      if (newline === -1 && start === buffer.length) return this.done(bufferStart + start, false);
-      const end = newline === -1 ? buffer.length : newline;
-      const lineStart = bufferStart + start;
+      if (newline === -1 && start === view.length) return this.done(viewStart + start, false);
+      const end = newline === -1 ? view.length : newline;
+      const lineStart = viewStart + start;
       // The last line of the file: damage there is a torn tail, anywhere else corruption.
-      const last = newline === -1 || (ended && newline === buffer.length - 1) || bufferStart + newline === size - 1;
+      const last = newline === -1 || viewStart + newline === size - 1 || (ended && newline === view.length - 1);
       this.line++;
-      const decoded = end > start ? decodeLine(buffer, start, end) : ({ fault: 'checksum' } as const);
+      const decoded = end > start ? decodeLine(view, start, end) : ({ fault: 'checksum' } as const);
       if ('fault' in decoded) {
         if (last) {
           const reason = newline === -1 ? 'partial' : decoded.fault;
-          return this.done(lineStart, false, { line: this.line, offset: lineStart, bytes: bufferStart + buffer.length - lineStart, reason });
+          return this.done(lineStart, false, { line: this.line, offset: lineStart, bytes: viewStart + view.length - lineStart, reason });
         }
         throw this.corrupt(end > start ? `does not match its checksum` : 'is empty');
       }
@@ -209,8 +197,8 @@ class LineParser {
       if (record.seq !== expected) throw this.corrupt(`has seq ${record.seq} where ${expected} was expected`);
       this.seq = record.seq;
       yield record;
-      if (newline === -1) return this.done(bufferStart + buffer.length, true);
-      if (this.seq >= this.through) return this.done(bufferStart + newline + 1, false);
+      if (newline === -1) return this.done(viewStart + view.length, true);
+      if (this.seq >= this.through) return this.done(viewStart + newline + 1, false);
       start = newline + 1;
       searched = start;
     }
