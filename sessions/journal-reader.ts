@@ -149,7 +149,7 @@ class LineParser {
    */
   *records(read: (into: Buffer, at: number) => number, size: number, chunkBytes: number): Generator<JournalRecord, JournalScan> {
     let buffer = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size - this.from.offset)));
-    // The bytes held: view = buffer[0, length), at byte `viewStart` of the file; the current line starts at view[start].
+    // The bytes held are `view` (the start of `buffer`), from byte `viewStart` of the file; the current line starts at view[start].
     let view = buffer.subarray(0, 0);
     let viewStart = this.from.offset;
     let start = 0;

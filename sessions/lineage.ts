@@ -28,7 +28,7 @@ export interface History {
   ancestors: string[];
 }
 
-/** A scan of a session's own journal, after its whole history went through the visitor. */
+/** What a read of a session's history found: its own journal's boundaries and torn tail, and its ancestors. */
 export interface HistoryScan {
   /** What the session's own journal held (its torn tail, where the next line goes). */
   own: JournalScan;
@@ -106,6 +106,7 @@ function parentNext(parent: Generator<JournalRecord, HistoryScan>, fork: ForkRec
     throw error;
   }
 }
+
 /**
  * The parent's start as the fork's: the fork's id and workspace. A fork in its
  * parent's worktree names the worktree's owner, so a resume reopens that one
