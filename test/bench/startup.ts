@@ -86,7 +86,11 @@ const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
 /** script(1) running the command on a 120×40 pseudo-terminal: the UI's harness. */
 const inTerminal = (command: string, args: string[]) => ['-qfec', `stty cols 120 rows 40; exec ${[command, ...args].map(quote).join(' ')}`, '/dev/null'];
-const terminalEnv = (env: NodeJS.ProcessEnv) => ({ ...env, TERM: 'xterm-256color' });
+/** A person's terminal: no CI variables, under which Ink draws only the last frame (is-in-ci), so the first never shows. */
+const terminalEnv = (env: NodeJS.ProcessEnv) => ({
+  ...Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'CI' && name !== 'CONTINUOUS_INTEGRATION' && !name.startsWith('CI_'))),
+  TERM: 'xterm-256color',
+});
 
 /** Spawn to exit of a program that exits 0 by itself, through the UI's pseudo-terminal. */
 export function toExitInTerminal(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
