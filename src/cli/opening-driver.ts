@@ -53,7 +53,11 @@ export function openingDriver({ open, provisional, recentSessions }: OpeningOpti
   // Quitting while the endpoint is still probed (a dead one is retried for a minute) stops the opening.
   const abandon = new AbortController();
   let driver: SessionDriver | undefined;
-  const opened = open(steering, (message) => warnings.push(message), abandon.signal).then((ready) => (driver = ready));
+  // From the next turn of the event loop, once the first frame is on screen: import() loads and links a module
+  // graph before it returns (the runtime's pulls in node:http and fetch's client), which would hold the frame back.
+  const opened = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => open(steering, (message) => warnings.push(message), abandon.signal))
+    .then((ready) => (driver = ready));
   // A quit during the probe aborts it (no session was created yet): that is no failure.
   const whenOpen = opened.then(
     () => ({ warnings }),
