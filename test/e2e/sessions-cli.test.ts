@@ -67,7 +67,8 @@ describe('endure sessions', { timeout: 120_000 }, () => {
     expect(mdStdout.stdout).toContain(`# Session ${running}`);
 
     const refused = await endure.run(['sessions', 'rm', running!]).done;
-    expect(refused.code).toBe(1);
+    // Refused as rewind refuses a live session: a usage error, exit 2.
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`process ${live.pid}`);
     expect(existsSync(join(home, 'sessions', running!))).toBe(true);
 

@@ -35,13 +35,18 @@ function childrenOf(sessions: SessionStore, contents: SessionContents): (id: str
   };
 }
 
+/** A live session refused (its process holds the lock): a usage error (exit 2) naming that process, in every command that changes a session. */
+function lockedAsUsage(error: unknown): never {
+  if (error instanceof JournalError && error.code === 'locked') throw new ConfigError(error.code, error.message);
+  throw error;
+}
+
 /** Opens a session to change it; a missing or live session is a usage error (exit 2) naming why. */
 function openForChange(ref: string): Session {
   try {
     return store().open(ref);
   } catch (error) {
-    if (error instanceof JournalError && error.code === 'locked') throw new ConfigError(error.code, error.message);
-    throw error;
+    return lockedAsUsage(error);
   }
 }
 
@@ -173,7 +178,7 @@ export function registerSessions(program: Command, setExitCode: (code: number) =
     .argument('<id>', 'session id, unique prefix, or last')
     .action(async (id: string) => {
       const { removeSession } = await import('../remove-session.js');
-      const removed = await removeSession(store(), id);
+      const removed = await removeSession(store(), id).catch(lockedAsUsage);
       process.stdout.write(`removed session ${removed.id}\n`);
       setExitCode(0);
     });
