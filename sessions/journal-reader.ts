@@ -71,7 +71,7 @@ const CHUNK_BYTES = 1 << 20;
 export function readJournal(path: string, from?: ReadFrom, through?: number): JournalContents {
   const records: JournalRecord[] = [];
   const scan = drain(journalRecords(path, { ...(from ? { from } : {}), ...(through !== undefined ? { through } : {}) }), (record) => records.push(record));
-  return contentsOf(records, scan);
+  return { records, ...scan };
 }
 
 /**
@@ -213,10 +213,6 @@ class LineParser {
   private corrupt(what: string, firstFix = ''): JournalError {
     return corrupt(this.path, this.line, what, firstFix);
   }
-}
-
-function contentsOf(records: JournalRecord[], scan: JournalScan): JournalContents {
-  return { records, ...scan };
 }
 
 function corrupt(path: string, line: number, what: string, firstFix = ''): JournalError {

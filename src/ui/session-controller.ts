@@ -91,20 +91,24 @@ export class SessionController implements UiControls {
     if (this.quitting !== undefined) return;
     const { sessionId, model, server, sandbox, contextWindow, budgets } = initialViewState(this.driver.info).status;
     this.store.update((state) => ({ ...state, status: { ...state.status, sessionId, model, server, sandbox, budgets, ...(contextWindow === undefined ? {} : { contextWindow }) } }));
-    this.announce();
-    for (const text of warnings) this.store.update((state) => finish(state, { kind: 'notice', level: 'warning', text }));
+    this.announce(warnings);
   }
 
-  /** Puts the session's first line (model, sandbox, instructions read) on screen before any run. */
-  private announce(): void {
+  /**
+   * Puts the session's first line (model, sandbox, instructions read) on screen before any run, then what
+   * its opening skipped (an instruction file it could not read), so nothing is dropped in silence.
+   */
+  private announce(warnings: readonly string[] = []): void {
     const start = this.driver.opening?.();
-    if (start === undefined) return;
-    this.store.dispatch(start);
-    // The elapsed time counts from the first run, not from when the prompt box opened.
-    this.store.update((state) => {
-      const { startedAt: _startedAt, lastEventAt: _lastEventAt, ...status } = state.status;
-      return { ...state, status };
-    });
+    if (start !== undefined) {
+      this.store.dispatch(start);
+      // The elapsed time counts from the first run, not from when the prompt box opened.
+      this.store.update((state) => {
+        const { startedAt: _startedAt, lastEventAt: _lastEventAt, ...status } = state.status;
+        return { ...state, status };
+      });
+    }
+    for (const text of warnings) this.store.update((state) => finish(state, { kind: 'notice', level: 'warning', text }));
   }
 
   get customCommands(): readonly CustomCommand[] {
@@ -235,9 +239,7 @@ export class SessionController implements UiControls {
         this.lastStatus = undefined;
         const fresh = initialViewState(this.driver.info);
         this.store.update((state) => ({ ...state, status: fresh.status, live: fresh.live, ended: undefined, conversed: false }));
-        this.announce();
-        // What the new session's opening skipped (an instruction file it could not read) is said on screen.
-        for (const text of warnings) this.store.update((state) => finish(state, { kind: 'notice', level: 'warning', text }));
+        this.announce(warnings);
       },
       openRewind: (turn) => {
         if (this.quitting === undefined) this.rewindFlow.open(turn);

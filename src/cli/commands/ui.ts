@@ -15,7 +15,8 @@ import { addRunOptions } from '../run-options.js';
 import { resolveSettings, type RunFlags, type Settings } from '../settings.js';
 import { mentionBudget } from '../../context/mentions.js';
 import { customCommandsFor, withMentions } from '../task-text.js';
-import type { CustomCommand } from '../../context/custom-commands.js';
+import type { SessionDriver } from '../../agent/controls.js';
+import type { InteractiveOptions } from '../../ui/interactive.js';
 
 async function interactive(flags: RunFlags, task: string, resume?: string): Promise<number> {
   const settings = resolveSettings(flags, 'ui');
@@ -24,11 +25,19 @@ async function interactive(flags: RunFlags, task: string, resume?: string): Prom
   const recorded = task.startsWith('/') || task.includes('@') ? '' : task;
   const reopen = async (warn: (message: string) => void) => (await import('../runtime.js')).openRuntime({ settings, task: '', warn });
   const controller = new AbortController();
+  // What the UI gets however its session opens; mentions are read in the driver's workspace.
+  const uiOptions = (driver: SessionDriver): InteractiveOptions => ({
+    ...(task ? { initialTask: task } : {}),
+    customCommands,
+    prepareMessage: (text) => withMentions(text, driver.info.workspace, mentionBudget(driver.info.contextWindow)),
+    approvalPolicy: settings.approval.policy,
+    signal: controller.signal,
+  });
   const onTerm = () => controller.abort();
   process.once('SIGTERM', onTerm);
   try {
     // A resumed view starts from the journal, and a worktree is the workspace mentions read: both open first.
-    if (resume || settings.worktree) return await openedFirst({ settings, resume, task, recorded, reopen, customCommands, signal: controller.signal });
+    if (resume || settings.worktree) return await openedFirst(settings, resume, recorded, reopen, uiOptions);
     // The prompt box comes first, and takes input while the runtime opens.
     const { runInteractive } = await import('../../ui/interactive.js');
     const driver = openingDriver({
@@ -49,14 +58,7 @@ async function interactive(flags: RunFlags, task: string, resume?: string): Prom
         return createDriver(runtime, settings, { reopen, steering });
       },
     });
-    const code = await runInteractive(driver, {
-      ...(task ? { initialTask: task } : {}),
-      customCommands,
-      prepareMessage: (text) => withMentions(text, driver.info.workspace, mentionBudget(driver.info.contextWindow)),
-      approvalPolicy: settings.approval.policy,
-      signal: controller.signal,
-      opening: driver.whenOpen,
-    });
+    const code = await runInteractive(driver, { ...uiOptions(driver), opening: driver.whenOpen });
     // A runtime that failed to open ended the UI: its error is the command's (one line, its exit code).
     await driver.whenOpen;
     return code;
@@ -66,16 +68,14 @@ async function interactive(flags: RunFlags, task: string, resume?: string): Prom
 }
 
 /** The runtime opens before the UI: for a resumed session (its view starts from the journal) and a worktree. */
-async function openedFirst({ settings, resume, task, recorded, reopen, customCommands, signal }: {
-  settings: Settings;
-  resume: string | undefined;
-  /** As typed (sent as the first message) and as recorded in session_start. */
-  task: string;
-  recorded: string;
-  reopen: DriverOptions['reopen'];
-  customCommands: CustomCommand[];
-  signal: AbortSignal;
-}): Promise<number> {
+async function openedFirst(
+  settings: Settings,
+  resume: string | undefined,
+  /** The task as recorded in session_start. */
+  recorded: string,
+  reopen: DriverOptions['reopen'],
+  uiOptions: (driver: SessionDriver) => InteractiveOptions,
+): Promise<number> {
   const warnings: string[] = [...settings.warnings];
   // Ink and React load while the runtime waits on the model server and git.
   const loadingUi = import('../../ui/interactive.js');
@@ -85,14 +85,7 @@ async function openedFirst({ settings, resume, task, recorded, reopen, customCom
   for (const warning of warnings) process.stderr.write(`endure: warning: ${warning}\n`);
   const { runInteractive } = await loadingUi;
   const driver = createDriver(runtime, settings, { ...(reopen ? { reopen } : {}) });
-  return runInteractive(driver, {
-    ...(task ? { initialTask: task } : {}),
-    customCommands,
-    prepareMessage: (text) => withMentions(text, driver.info.workspace, mentionBudget(driver.info.contextWindow)),
-    ...(resume ? { history: runtime.session.history() } : {}),
-    approvalPolicy: settings.approval.policy,
-    signal,
-  });
+  return runInteractive(driver, { ...uiOptions(driver), ...(resume ? { history: runtime.session.history() } : {}) });
 }
 
 export function registerUi(program: Command, setExitCode: (code: number) => void): void {
